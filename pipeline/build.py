@@ -1,0 +1,187 @@
+"""The build: load → segment → translate → render → write, then one summary line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from pipeline.config import Config
+from pipeline.document import load_document
+from pipeline.engines import Engine, create_engine
+from pipeline.errors import ConfigError, SourceError
+from pipeline.languages import SOURCE_LANGUAGE, get_language
+from pipeline.output import OutputWriter
+from pipeline.render import format_date, language_links, make_environment, render_template
+from pipeline.segment import Segmented, join, plain_text_of, segment
+from pipeline.translate import LanguageTranslation, UnitTranslation, translate_language
+
+log = logging.getLogger(__name__)
+
+NOTICES = {
+    "pseudo": "Pseudo-translation for layout testing: this is not a real translation.",
+    "argos": "Machine translation (Argos Translate), not yet reviewed by a person.",
+}
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the summary line (and, later, build.json)."""
+
+    documents: int = 0
+    languages: list[str] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)
+    sentences: int = 0
+    engine_texts: int = 0
+    model_loads: int = 0
+    spans_placed: int = 0
+    spans_fallback: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line of counts and seconds."""
+        return (
+            f"Built {self.documents} document(s) in {len(self.languages)} language(s): "
+            f"{len(self.pages)} page(s), {self.engine_texts} text(s) translated, "
+            f"{self.model_loads} model load(s), in {self.seconds:.1f} s."
+        )
+
+
+def resolve_sources(config: Config, paths: Sequence[Path]) -> list[Path]:
+    """The Markdown files to build: the paths given, else the configured globs."""
+    if paths:
+        return [Path(p) for p in paths]
+    found: list[Path] = []
+    for pattern in config.sources:
+        found.extend(sorted(config.project_dir.glob(pattern)))
+    if not found:
+        raise SourceError(
+            f"no source files match {', '.join(config.sources)} in {config.project_dir}"
+        )
+    return list(dict.fromkeys(found))
+
+
+def load_all(paths: Sequence[Path]) -> list[Segmented]:
+    """Load and segment every source before anything is written."""
+    docs = [segment(load_document(p)) for p in paths]
+    slugs: dict[str, Path] = {}
+    for seg in docs:
+        other = slugs.setdefault(seg.document.slug, seg.document.path)
+        if other != seg.document.path:
+            raise SourceError(f"{seg.document.path}: same slug {seg.document.slug!r} as {other}")
+    return docs
+
+
+def target_languages(config: Config, docs: Sequence[Segmented], from_cli: bool) -> list[str]:
+    """Languages to build: ``--lang`` wins, then the documents' own lists, then the config."""
+    if from_cli:
+        return config.languages
+    named = [c for seg in docs for c in seg.document.languages]
+    return list(dict.fromkeys(named)) if named else config.languages
+
+
+def build(
+    config: Config,
+    paths: Sequence[Path] = (),
+    *,
+    languages_from_cli: bool = False,
+    engine: Engine | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build every source into every language; return what was done."""
+    started = time.monotonic()
+    report = BuildReport()
+    say = progress or (lambda message: None)
+
+    docs = load_all(resolve_sources(config, paths))
+    for seg in docs:
+        report.warnings.extend(seg.warnings)
+    languages = target_languages(config, docs, languages_from_cli)
+    if SOURCE_LANGUAGE in languages:
+        raise ConfigError(f"languages: {SOURCE_LANGUAGE} is the source language, not a target")
+    report.documents = len(docs)
+    report.languages = languages
+
+    engine = engine or create_engine(config.engine, config.engine_options)
+    for lang in languages:
+        engine.check(SOURCE_LANGUAGE, lang)  # a missing model fails before any work
+
+    results: dict[str, LanguageTranslation] = {}
+    try:
+        for lang in languages:
+            say(f"translating {lang}")
+            result = translate_language(docs, lang, engine)
+            results[lang] = result
+            report.sentences += result.sentences
+            report.engine_texts += result.engine_texts
+            report.spans_placed += result.spans_placed
+            report.spans_fallback += result.spans_fallback
+            engine.release()  # one language's model resident at a time
+    finally:
+        engine.release()
+    report.model_loads = int(getattr(engine, "loads", 0))
+
+    writer = OutputWriter(config.output_dir)
+    env = make_environment(config.templates_dir)
+    all_codes = [SOURCE_LANGUAGE, *languages]
+    notice = NOTICES.get(engine.name, "")
+    index_docs: list[dict[str, Any]] = []
+    for seg in docs:
+        pages = []
+        for code in all_codes:
+            units = results[code].units[seg.document.slug] if code in results else {}
+            page = _render_page(
+                env, seg, code, units, all_codes, notice if code in results else "", config
+            )
+            rel = f"{code}/{seg.document.slug}.html"
+            report.pages.append(writer.write(rel, page))
+            language = get_language(code)
+            title = units["title"].text if "title" in units else seg.document.title
+            pages.append(
+                {
+                    "href": rel,
+                    "tag": language.tag,
+                    "native_name": language.native_name,
+                    "title": plain_text_of(title),
+                }
+            )
+        index_docs.append({"title": seg.document.title, "pages": pages})
+    index = render_template(
+        env, "index.html", {"documents": index_docs, "notice": notice, "paper": config.paper}
+    )
+    writer.write("index.html", index)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _render_page(
+    env: Any,
+    seg: Segmented,
+    code: str,
+    units: dict[str, UnitTranslation],
+    all_codes: list[str],
+    notice: str,
+    config: Config,
+) -> str:
+    lang = get_language(code)
+    joined = join(seg, {uid: u.text for uid, u in units.items()})
+    doc = seg.document
+    context = {
+        "lang": lang,
+        "fields": {"summary": "", "source_title": "", **joined.fields},
+        "body": Markup(joined.body_html),
+        "organisation": str(doc.meta.get("organisation", "")),
+        "date": format_date(doc.date, lang),
+        "date_iso": doc.date.isoformat() if doc.date else "",
+        "source": str(doc.meta.get("source", "")),
+        "languages": language_links(all_codes, code, doc.slug),
+        "notice": notice,
+        "paper": config.paper,
+    }
+    return render_template(env, "page.html", context)

@@ -1,0 +1,77 @@
+"""Language codes: validation, names, script and writing direction.
+
+Argos uses ISO 639-1 codes plus two of its own (``zt`` for Traditional Chinese, ``pb`` for
+Brazilian Portuguese); pages need BCP 47 tags, so both are mapped here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+SOURCE_LANGUAGE = "en"
+
+# Argos' own codes that are not BCP 47 tags.
+_ARGOS_ALIASES = {"zt": "zh-Hant", "pb": "pt-BR"}
+
+# Babel says "left-to-right" for a few scripts we must treat as RTL only through the script.
+_RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
+
+_CODE_RE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Language:
+    """What the pipeline needs to know about one language."""
+
+    code: str  # the code the user and Argos use: "es", "zt"
+    tag: str  # BCP 47 for lang attributes: "es", "zh-Hant"
+    english_name: str
+    native_name: str
+    script: str  # ISO 15924: "Latn", "Arab", "Hans"
+    direction: str  # "ltr" or "rtl"
+
+    @property
+    def babel_locale(self) -> str:
+        """The identifier Babel understands (underscores)."""
+        return self.tag.replace("-", "_")
+
+
+@functools.cache
+def get_language(code: str) -> Language:
+    """Return the :class:`Language` for ``code``; raise ``ValueError`` if Babel doesn't know it."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    if not _CODE_RE.match(code):
+        raise ValueError(f"not a language code: {code!r}")
+    tag = _ARGOS_ALIASES.get(code, code)
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError) as err:
+        raise ValueError(f"unknown language code: {code!r}") from err
+    likely = get_global("likely_subtags").get(str(locale)) or get_global("likely_subtags").get(
+        locale.language, ""
+    )
+    # likely_subtags maps "ar" to "ar_Arab_EG": the script is the four-letter part.
+    likely_script = next((p for p in likely.split("_")[1:] if len(p) == 4), None)
+    script = locale.script or likely_script or "Latn"
+    rtl = locale.character_order == "right-to-left" or script in _RTL_SCRIPTS
+    return Language(
+        code=code,
+        tag=tag,
+        english_name=locale.english_name or code,
+        native_name=locale.get_display_name(locale) or code,
+        script=script,
+        direction="rtl" if rtl else "ltr",
+    )
+
+
+def is_known(code: str) -> bool:
+    """True when ``code`` names a language Babel knows."""
+    try:
+        get_language(code)
+    except ValueError:
+        return False
+    return True

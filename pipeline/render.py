@@ -1,0 +1,90 @@
+"""Pages from templates: Jinja2 environment, per-language context, HTML writer.
+
+Templates are looked up in the project's ``templates/`` first, then in the package's own,
+file by file. Autoescape is on and undefined variables are errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import TemplateError
+from pipeline.languages import Language, get_language
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_templates_dir() -> Path:
+    """The package's own templates (inside the wheel, or the repository's ``templates/``)."""
+    bundled = _PACKAGE_DIR / "_data" / "templates"
+    return bundled if bundled.is_dir() else _PACKAGE_DIR.parent / "templates"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to the same document in another language (the language switcher)."""
+
+    code: str
+    tag: str
+    native_name: str
+    href: str
+    current: bool
+
+
+def make_environment(project_templates: Path | None) -> Any:
+    """A Jinja2 environment over the project's templates, then the package's."""
+    import jinja2
+
+    folders = [str(p) for p in (project_templates, default_templates_dir()) if p and p.is_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def format_date(value: dt.date | None, lang: Language) -> str:
+    """A date in the language's long format (Babel), or '' when there is none."""
+    if value is None:
+        return ""
+    from babel.dates import format_date as babel_format_date
+
+    try:
+        return str(babel_format_date(value, format="long", locale=lang.babel_locale))
+    except (ValueError, LookupError):
+        return value.isoformat()
+
+
+def language_links(codes: Sequence[str], current: str, slug: str) -> list[PageLink]:
+    """Switcher entries, each language named in its own language."""
+    links = []
+    for code in codes:
+        lang = get_language(code)
+        links.append(
+            PageLink(code, lang.tag, lang.native_name, f"../{code}/{slug}.html", code == current)
+        )
+    return links
+
+
+def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
+    """Render one template; template problems become :class:`TemplateError`."""
+    import jinja2
+
+    try:
+        return str(env.get_template(name).render(**context))
+    except jinja2.TemplateNotFound as err:
+        raise TemplateError(f"template {err.name!r} not found in {env.loader.searchpath}") from err
+    except jinja2.UndefinedError as err:
+        raise TemplateError(f"template {name}: {err.message}") from err
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"{err.filename or name}:{err.lineno}: {err.message}") from err
