@@ -1,0 +1,1 @@
+"""Helpers for tests, benchmarks and offline demos: generators of small real artefacts."""
