@@ -15,18 +15,32 @@ from pipeline.config import Config
 from pipeline.document import load_document
 from pipeline.engines import Engine, create_engine
 from pipeline.errors import ConfigError, SourceError
+from pipeline.glossary import project_glossary
 from pipeline.languages import SOURCE_LANGUAGE, get_language
+from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter
+from pipeline.pdf import get_renderer
+from pipeline.qa import UnitFinding, check_language
+from pipeline.rebuild import (
+    LanguageReport,
+    apply_catalogs,
+    engine_options,
+    reviewed_filter,
+    session,
+    write_manifest,
+    write_review,
+)
 from pipeline.render import format_date, language_links, make_environment, render_template
 from pipeline.segment import Segmented, join, plain_text_of, segment
 from pipeline.translate import LanguageTranslation, UnitTranslation, translate_language
 
 log = logging.getLogger(__name__)
 
-NOTICES = {
-    "pseudo": "Pseudo-translation for layout testing: this is not a real translation.",
-    "argos": "Machine translation (Argos Translate), not yet reviewed by a person.",
-}
+# Engines whose pages carry a notice; its words are in templates/_notice.html, translated
+# through the UI catalogs.
+NOTICES = ("pseudo", "argos")
+# LibreTranslate serves Argos Translate models: its pages carry the same (translated) notice.
+NOTICE_OF_ENGINE = {"libretranslate": "argos"}
 
 
 @dataclass
@@ -36,11 +50,18 @@ class BuildReport:
     documents: int = 0
     languages: list[str] = field(default_factory=list)
     pages: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_pages: int = 0  # printed pages in all PDFs
+    pdf_seconds: float = 0.0
     sentences: int = 0
     engine_texts: int = 0
     model_loads: int = 0
     spans_placed: int = 0
     spans_fallback: int = 0
+    span_methods: dict[str, int] = field(default_factory=dict)  # protect.METHODS → spans
+    findings: list[UnitFinding] = field(default_factory=list)  # QA, every language
+    catalogs: dict[str, LanguageReport] = field(default_factory=dict)  # per language
+    model_loads_by_language: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -48,7 +69,9 @@ class BuildReport:
         """One line of counts and seconds."""
         return (
             f"Built {self.documents} document(s) in {len(self.languages)} language(s): "
-            f"{len(self.pages)} page(s), {self.engine_texts} text(s) translated, "
+            f"{len(self.pages)} page(s), "
+            + (f"{len(self.pdfs)} PDF(s) ({self.pdf_pages} printed pages), " if self.pdfs else "")
+            + f"{self.engine_texts} text(s) translated, "
             f"{self.model_loads} model load(s), in {self.seconds:.1f} s."
         )
 
@@ -93,8 +116,34 @@ def build(
     languages_from_cli: bool = False,
     engine: Engine | None = None,
     progress: Callable[[str], None] | None = None,
+    translate_only: bool = False,
 ) -> BuildReport:
-    """Build every source into every language; return what was done."""
+    """Build every source into every language; return what was done.
+
+    Holds the project lock throughout; ``translate_only`` stops after writing the catalogs.
+    """
+    with session(config) as memory:
+        return _build(
+            config,
+            paths,
+            memory,
+            languages_from_cli=languages_from_cli,
+            engine=engine,
+            progress=progress,
+            translate_only=translate_only,
+        )
+
+
+def _build(
+    config: Config,
+    paths: Sequence[Path],
+    memory: TranslationMemory,
+    *,
+    languages_from_cli: bool,
+    engine: Engine | None,
+    progress: Callable[[str], None] | None,
+    translate_only: bool,
+) -> BuildReport:
     started = time.monotonic()
     report = BuildReport()
     say = progress or (lambda message: None)
@@ -107,8 +156,9 @@ def build(
         raise ConfigError(f"languages: {SOURCE_LANGUAGE} is the source language, not a target")
     report.documents = len(docs)
     report.languages = languages
+    glossary = project_glossary(config)  # a broken glossary fails before any work
 
-    engine = engine or create_engine(config.engine, config.engine_options)
+    engine = engine or create_engine(config.engine, engine_options(config))
     for lang in languages:
         engine.check(SOURCE_LANGUAGE, lang)  # a missing model fails before any work
 
@@ -116,21 +166,46 @@ def build(
     try:
         for lang in languages:
             say(f"translating {lang}")
-            result = translate_language(docs, lang, engine)
+            lang_started = time.monotonic()
+            loads_before = int(getattr(engine, "loads", 0))
+            # Only memory misses reach the engine; approved units need no machine output.
+            result = translate_language(
+                docs,
+                lang,
+                engine,
+                memory=memory,
+                wanted=reviewed_filter(config, docs, lang),
+                glossary=glossary,
+            )
             results[lang] = result
             report.sentences += result.sentences
             report.engine_texts += result.engine_texts
             report.spans_placed += result.spans_placed
             report.spans_fallback += result.spans_fallback
+            for method, count in result.span_methods.items():
+                report.span_methods[method] = report.span_methods.get(method, 0) + count
             engine.release()  # one language's model resident at a time
+            report.model_loads_by_language[lang] = int(getattr(engine, "loads", 0)) - loads_before
+            # Catalog merge: the page text of each unit (reviewed wins) replaces machine text.
+            catalogs = apply_catalogs(config, docs, result)
+            catalogs.seconds = time.monotonic() - lang_started
+            report.catalogs[lang] = catalogs
+            report.warnings.extend(catalogs.warnings)
     finally:
         engine.release()
     report.model_loads = int(getattr(engine, "loads", 0))
+    for result in results.values():  # the texts as they will be published
+        report.findings.extend(check_language(docs, result, glossary))
+    if translate_only:
+        report.seconds = time.monotonic() - started
+        return report
 
     writer = OutputWriter(config.output_dir)
-    env = make_environment(config.templates_dir)
+    env = make_environment(config.templates_dir, config.locales_dir)
+    pdf = get_renderer() if "pdf" in config.formats else None
     all_codes = [SOURCE_LANGUAGE, *languages]
-    notice = NOTICES.get(engine.name, "")
+    notice = NOTICE_OF_ENGINE.get(engine.name, engine.name)
+    notice = notice if notice in NOTICES else ""
     index_docs: list[dict[str, Any]] = []
     for seg in docs:
         pages = []
@@ -141,6 +216,12 @@ def build(
             )
             rel = f"{code}/{seg.document.slug}.html"
             report.pages.append(writer.write(rel, page))
+            if pdf is not None:
+                say(f"printing {rel}")
+                printed = pdf.render(page, base_url=writer.path_for(rel))
+                report.pdfs.append(writer.write(rel[: -len(".html")] + ".pdf", printed.data))
+                report.pdf_pages += printed.pages
+                report.pdf_seconds += printed.seconds
             language = get_language(code)
             title = units["title"].text if "title" in units else seg.document.title
             pages.append(
@@ -156,7 +237,21 @@ def build(
         env, "index.html", {"documents": index_docs, "notice": notice, "paper": config.paper}
     )
     writer.write("index.html", index)
+    for lang in languages:
+        write_review(config, writer, memory, docs, lang, report.catalogs[lang])
+    report.warnings.extend(env.ui_catalogs.warnings)
     report.seconds = time.monotonic() - started
+    write_manifest(
+        config,
+        writer,
+        docs,
+        engine.name,
+        report.catalogs,
+        report.model_loads_by_language,
+        report.warnings,
+        report.seconds,
+        engine_stats=engine.stats() if hasattr(engine, "stats") else None,
+    )
     return report
 
 

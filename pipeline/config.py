@@ -19,6 +19,8 @@ from pipeline.languages import SOURCE_LANGUAGE, is_known
 PROJECT_FILE = "summary-pipeline.toml"
 FORMATS = ("html", "pdf")
 PAPERS = ("A4", "Letter")
+#: Per-project state (memory, lock, checksum cache), relative to the project folder.
+STATE_DIR = ".summary-pipeline"
 
 DEFAULTS: dict[str, Any] = {
     "sources": ["examples/*.md"],
@@ -28,12 +30,25 @@ DEFAULTS: dict[str, Any] = {
     "output_dir": "output",
     "locales_dir": "locales",
     "templates_dir": "templates",
+    "glossary": "glossary.toml",
     "paper": "A4",
     "beam_size": 2,
     "inter_threads": 1,
     "intra_threads": 0,
     "batch_size": 64,
+    # Translation memory (SQLite); the state folder .summary-pipeline/ is git-ignored.
+    "memory": f"{STATE_DIR}/memory.sqlite3",
+    "lock_timeout": 300,
+    "prefer_reviewed_stale": False,
+    # The libretranslate engine (also a [libretranslate] table without the prefix). The API
+    # key is never read from this file: --api-key or $SUMMARY_PIPELINE_LT_API_KEY.
+    "libretranslate_urls": [],
+    "libretranslate_batch_limit": 16,
+    "libretranslate_char_limit": 0,
+    "libretranslate_timeout": 120,
+    "libretranslate_in_flight": 2,
 }
+LIBRETRANSLATE_KEYS = tuple(k for k in DEFAULTS if k.startswith("libretranslate_"))
 
 
 @dataclass(frozen=True)
@@ -49,7 +64,22 @@ class Config:
     locales_dir: Path
     templates_dir: Path
     paper: str
+    # Optional file: a missing default glossary is an empty one (pipeline.glossary).
+    glossary: Path | None = None
     engine_options: dict[str, Any] = field(default_factory=dict)
+    memory: Path | None = None  # None: the project's default memory file
+    lock_timeout: float = 300.0
+    prefer_reviewed_stale: bool = False
+
+    @property
+    def state_dir(self) -> Path:
+        """The git-ignored folder for the lock and caches."""
+        return self.project_dir / STATE_DIR
+
+    @property
+    def memory_path(self) -> Path:
+        """The translation memory file."""
+        return self.memory or self.state_dir / "memory.sqlite3"
 
 
 def _as_list(value: Any) -> Any:
@@ -72,7 +102,19 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         if not isinstance(argos, dict):
             problems.append("argos: must be a table")
             argos = {}
-        for key, value in {**data, **argos}.items():
+        lt_table = data.pop("libretranslate", {})
+        if not isinstance(lt_table, dict):
+            problems.append("libretranslate: must be a table")
+            lt_table = {}
+        if "api_key" in lt_table or "libretranslate_api_key" in data:
+            problems.append(
+                "libretranslate.api_key: keep API keys out of the project file; "
+                "use --api-key or SUMMARY_PIPELINE_LT_API_KEY"
+            )
+            lt_table.pop("api_key", None)
+            data.pop("libretranslate_api_key", None)
+        lt = {f"libretranslate_{key}": value for key, value in lt_table.items()}
+        for key, value in {**data, **argos, **lt}.items():
             if key not in DEFAULTS:
                 problems.append(f"{key}: unknown setting in {PROJECT_FILE}")
             else:
@@ -102,14 +144,26 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         problems.append(
             f"engine: unknown engine {values['engine']!r} (choose from {', '.join(ENGINE_NAMES)})"
         )
+    if not isinstance(values["glossary"], str):
+        problems.append("glossary: must be a file path (\"\" for none)")
+        values["glossary"] = ""
     if values["paper"] not in PAPERS:
         problems.append(f"paper: must be one of {', '.join(PAPERS)}")
+    if not isinstance(values["memory"], str) or not values["memory"].strip():
+        problems.append("memory: must be a file path")
+        values["memory"] = DEFAULTS["memory"]
+    timeout = values["lock_timeout"]
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0:
+        problems.append("lock_timeout: must be a number of seconds, at least 0")
+    if not isinstance(values["prefer_reviewed_stale"], bool):
+        problems.append("prefer_reviewed_stale: must be true or false")
     for key in ("beam_size", "batch_size"):
         if not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 1:
             problems.append(f"{key}: must be a whole number of at least 1")
     for key in ("inter_threads", "intra_threads"):
         if not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0:
             problems.append(f"{key}: must be a whole number of at least 0")
+    problems.extend(_check_libretranslate(values))
     if problems:
         where = path if path.exists() else "the options"
         raise ConfigError(f"invalid configuration ({where}):\n  " + "\n  ".join(problems))
@@ -127,7 +181,51 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         locales_dir=resolve("locales_dir"),
         templates_dir=resolve("templates_dir"),
         paper=values["paper"],
+        glossary=resolve("glossary") if values["glossary"] else None,
+        memory=resolve("memory"),
+        lock_timeout=float(values["lock_timeout"]),
+        prefer_reviewed_stale=values["prefer_reviewed_stale"],
         engine_options={
-            k: values[k] for k in ("beam_size", "inter_threads", "intra_threads", "batch_size")
+            **{
+                k: values[k]
+                for k in ("beam_size", "inter_threads", "intra_threads", "batch_size")
+            },
+            **{k: values[k] for k in LIBRETRANSLATE_KEYS},
+            # A Secret (never printed); None: the engine reads $SUMMARY_PIPELINE_LT_API_KEY.
+            "libretranslate_api_key": values.get("libretranslate_api_key"),
         },
     )
+
+
+def _check_libretranslate(values: dict[str, Any]) -> list[str]:
+    """Validate the libretranslate_* settings in place; return the problems."""
+    problems: list[str] = []
+    urls = _as_list(values["libretranslate_urls"])
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        problems.append("libretranslate_urls: must be a list of URLs")
+        urls = []
+    if urls or values["engine"] == "libretranslate":
+        from pipeline.engines.libretranslate import parse_urls
+
+        try:
+            urls = parse_urls(urls)
+        except ConfigError as err:
+            problems.append(err.message)
+    values["libretranslate_urls"] = urls
+    key = values.get("libretranslate_api_key")
+    if key is not None:
+        from pipeline.engines.libretranslate import Secret
+
+        values["libretranslate_api_key"] = key if isinstance(key, Secret) else Secret(str(key))
+    for key, least in (
+        ("libretranslate_batch_limit", 1),
+        ("libretranslate_char_limit", 0),
+        ("libretranslate_in_flight", 1),
+    ):
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            problems.append(f"{key}: must be a whole number of at least {least}")
+    timeout = values["libretranslate_timeout"]
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append("libretranslate_timeout: must be a number of seconds above 0")
+    return problems

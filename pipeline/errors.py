@@ -54,3 +54,28 @@ class OutputError(PipelineError):
 
 class TemplateError(PipelineError):
     """Raised when a template is missing or fails to render (e.g. an undefined variable)."""
+
+
+class PdfError(PipelineError):
+    """Raised when a page cannot be rendered to PDF (WeasyPrint or its libraries missing)."""
+
+
+class CatalogError(PipelineError):
+    """Raised when a PO catalog under ``locales/`` cannot be read (the message names file:line).
+
+    The build stops rather than overwrite a catalog it cannot understand, so no reviewer's
+    text is lost.
+    """
+
+
+class LockError(PipelineError):
+    """Raised when another run holds the project lock for longer than the allowed wait."""
+
+
+class StrictError(PipelineError):
+    """Raised by ``--strict`` when a QA check found an error-level problem (exit 3).
+
+    Pages are still written, so the problems can be looked at in them.
+    """
+
+    exit_code = EXIT_STRICT

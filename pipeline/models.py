@@ -7,6 +7,7 @@ Only :func:`fetch_index` and :func:`download_and_install` touch the network.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -103,10 +104,35 @@ def find_route(source: str, target: str, models: list[ModelInfo] | None = None) 
 
 
 @functools.cache
-def model_checksum(path: Path) -> str:
-    """A short sha256 over the package's model and tokenizer files (content, not dates)."""
-    digest = hashlib.sha256()
+def model_checksum(path: Path, cache: Path | None = None) -> str:
+    """A short sha256 over the package's model and tokenizer files (content, not dates).
+
+    With ``cache`` (a JSON file, e.g. in the project's state folder) the checksum is reused
+    while every file keeps its size and modification time, so a rebuild does not re-read
+    hundreds of megabytes of model just to name it.
+    """
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.name != "README.md")
+    if cache is None:
+        return _hash_files(path, files)
+    stamp = [[str(f.relative_to(path)), f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+    try:
+        known = json.loads(cache.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(str(path))
+    if isinstance(entry, dict) and entry.get("files") == stamp and entry.get("checksum"):
+        return str(entry["checksum"])
+    checksum = _hash_files(path, files)
+    known[str(path)] = {"files": stamp, "checksum": checksum}
+    with contextlib.suppress(OSError):  # only a cache: the next run hashes again
+        _atomic_write(cache, json.dumps(known, indent=1, sort_keys=True).encode())
+    return checksum
+
+
+def _hash_files(path: Path, files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for file in files:
         digest.update(str(file.relative_to(path)).encode())
         with file.open("rb") as handle:

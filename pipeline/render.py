@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import TemplateError
-from pipeline.languages import Language, get_language
+from pipeline.languages import SOURCE_LANGUAGE, Language, get_language
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,9 +35,14 @@ class PageLink:
     current: bool
 
 
-def make_environment(project_templates: Path | None) -> Any:
-    """A Jinja2 environment over the project's templates, then the package's."""
+def make_environment(project_templates: Path | None, locales_dir: Path | None = None) -> Any:
+    """A Jinja2 environment over the project's templates, then the package's.
+
+    UI catalogs come from ``locales_dir``, then the package's (see :mod:`pipeline.i18n`).
+    """
     import jinja2
+
+    from pipeline.i18n import setup_environment
 
     folders = [str(p) for p in (project_templates, default_templates_dir()) if p and p.is_dir()]
     env = jinja2.Environment(
@@ -50,6 +55,7 @@ def make_environment(project_templates: Path | None) -> Any:
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    setup_environment(env, locales_dir)
     return env
 
 
@@ -80,6 +86,10 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
     """Render one template; template problems become :class:`TemplateError`."""
     import jinja2
 
+    from pipeline.i18n import use_language
+
+    lang = context.get("lang")
+    use_language(env, lang.code if isinstance(lang, Language) else SOURCE_LANGUAGE)
     try:
         return str(env.get_template(name).render(**context))
     except jinja2.TemplateNotFound as err:

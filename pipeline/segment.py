@@ -207,6 +207,8 @@ def _inline(
 
     for child in children:
         kind = child.type
+        if open_links and open_links[-1] is None and kind != "link_close":
+            continue  # the text of an autolink was already protected as its URL
         if kind == "text":
             _text_with_urls(child.content, out, void)
         elif kind == "softbreak":
@@ -251,8 +253,6 @@ def _inline(
             void("img", info)
         elif kind == "html_inline":
             builder.warn(line, f"raw HTML {child.content!r} dropped")
-        elif open_links and open_links[-1] is None:
-            continue  # text inside an autolink was already protected
         else:
             log.debug("ignoring inline token %s", kind)
     return "".join(out), attrs

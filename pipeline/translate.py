@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.engines import Engine, Translation
+from pipeline.glossary import Glossary
 from pipeline.inline import TagError, check_against
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.protect import Protected, engine_inputs, protect, restore
@@ -53,6 +54,9 @@ class LanguageTranslation:
     memory_hits: int = 0
     spans_placed: int = 0
     spans_fallback: int = 0
+    span_methods: dict[str, int] = field(default_factory=dict)  # protect.METHODS → spans
+    engine_calls: int = 0  # engine.translate calls (0 when the memory knew everything)
+    engine_units: list[str] = field(default_factory=list)  # "slug/unit" needing engine output
 
 
 def translate_language(
@@ -61,16 +65,23 @@ def translate_language(
     engine: Engine,
     memory: Memory | None = None,
     wanted: Callable[[str, Unit], bool] | None = None,
+    glossary: Glossary | None = None,
 ) -> LanguageTranslation:
-    """Translate the units of ``docs`` into ``lang``; ``wanted(slug, unit)`` may skip units."""
+    """Translate the units of ``docs`` into ``lang``; ``wanted(slug, unit)`` may skip units.
+
+    ``glossary`` terms are protected from the engine and restored kept or translated.
+    """
     identity = engine.identity(SOURCE_LANGUAGE, lang)
+    terms = glossary.for_language(lang) if glossary else None
     plan: list[tuple[str, Unit, list[Protected]]] = []
     texts: dict[str, None] = {}
     for seg in docs:
         for unit in seg.units:
             if not unit.translatable or (wanted and not wanted(seg.document.slug, unit)):
                 continue
-            protected = [protect(s) for s in split_unit(unit.text)]
+            # Glossary terms become placeholders, so the engine (and the memory, keyed on
+            # engine input) never sees them: a glossary edit takes effect at restore time.
+            protected = [protect(s, terms) for s in split_unit(unit.text)]
             plan.append((seg.document.slug, unit, protected))
             for item in protected:
                 texts.update(dict.fromkeys(engine_inputs(item)))
@@ -96,18 +107,23 @@ def translate_language(
         for unit in seg.units:
             if not unit.translatable:
                 result.units[seg.document.slug][unit.id] = UnitTranslation(unit.id, unit.text)
+    result.engine_calls = 1 if missing else 0
     for slug, unit, protected in plan:
+        if any(t in fresh for item in protected for t in engine_inputs(item)):
+            result.engine_units.append(f"{slug}/{unit.id}")
         sentences: list[str] = []
         findings: list[str] = []
         scores: list[float] = []
         for item in protected:
             whole = done[item.text]
             parts = [done[s.text].text for s in item.spans]
-            restored = restore(item, whole.text, parts)
+            restored = restore(item, whole.text, parts, whole.alignment)
             sentences.append(restored.text)
             findings.extend(restored.findings)
             result.spans_placed += restored.placed
             result.spans_fallback += restored.fallback
+            for method, count in restored.methods.items():
+                result.span_methods[method] = result.span_methods.get(method, 0) + count
             if whole.score is not None:
                 scores.append(whole.score)
         text = join_sentences(sentences, lang)

@@ -81,7 +81,7 @@ def test_pseudo_build_writes_every_page_with_all_structure(
             assert href in page.hrefs
         assert "../en/ai-csam-pledge.html" in page.hrefs  # the language switcher
         text = (out / lang / "ai-csam-pledge.html").read_text(encoding="utf-8")
-        assert "Pseudo-translation" in text or "pseudo" in text.lower()  # clearly labelled
+        assert '<p class="notice" role="note"' in text  # clearly labelled, in the page's language
         assert "Ĝļöƀàļ" in text  # the pseudo-localized title
     index = (out / "index.html").read_text(encoding="utf-8")
     for href in ("es/ai-csam-pledge.html", "ar/ai-csam-pledge.html", "en/ai-csam-pledge.html"):

@@ -15,7 +15,8 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
         "    main(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('ctranslate2', 'torch', 'argostranslate', 'weasyprint', 'jinja2', 'markdown_it')\n"
+        "heavy = ('ctranslate2', 'torch', 'argostranslate', 'weasyprint', 'jinja2',\n"
+        "         'markdown_it')\n"
         "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
     )
     started = time.perf_counter()

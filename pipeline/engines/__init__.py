@@ -13,15 +13,19 @@ from typing import Any, Protocol
 
 from pipeline.errors import ConfigError
 
-ENGINE_NAMES = ("argos", "pseudo")
+ENGINE_NAMES = ("argos", "pseudo", "libretranslate")
 
 
 @dataclass(frozen=True)
 class Translation:
-    """One engine output: the text and the model's score per token (None if it has none)."""
+    """One engine output: the text, the model's score per token (None if it has none)."""
 
     text: str
     score: float | None = None
+    # (source start, source end, target start, target end) character offsets: each target
+    # token of ``text`` and the input token it attends to most. Engines that have no
+    # attention leave it None; markup is then placed by words alone (pipeline.protect).
+    alignment: tuple[tuple[int, int, int, int], ...] | None = None
 
 
 class Engine(Protocol):
@@ -60,5 +64,17 @@ def create_engine(name: str, options: dict[str, Any]) -> Engine:
             inter_threads=int(options.get("inter_threads", 1)),
             intra_threads=int(options.get("intra_threads", 0)),
             batch_size=int(options.get("batch_size", 64)),
+            checksum_cache=options.get("checksum_cache"),
+        )
+    if name == "libretranslate":
+        from pipeline.engines.libretranslate import LibreTranslateEngine
+
+        return LibreTranslateEngine(
+            options.get("libretranslate_urls") or [],
+            api_key=options.get("libretranslate_api_key"),  # else $SUMMARY_PIPELINE_LT_API_KEY
+            batch_limit=int(options.get("libretranslate_batch_limit", 16)),
+            char_limit=int(options.get("libretranslate_char_limit", 0)),
+            timeout=float(options.get("libretranslate_timeout", 120)),
+            in_flight=int(options.get("libretranslate_in_flight", 2)),
         )
     raise ConfigError(f"engine: unknown engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")

@@ -3,8 +3,10 @@
 argostranslate's own ``translate()`` imports stanza and torch, may download sentence
 splitters, and calls the model once per paragraph. Here each language's model is loaded
 once, tokenized with the package's own SentencePiece (or BPE) model, and every sentence of
-every document is sent in length-sorted batches. Output length is capped relative to the
-input and repeated n-grams are blocked, so a looping model cannot stall a build.
+every document is sent in full, length-sorted batches, all submitted at once. Output length
+is capped per batch relative to its longest input and repeated n-grams are blocked, so a
+looping model cannot stall a build. ``bench/run.py`` measures this path against a bare
+``translate_batch`` call and against argostranslate's ``translate()``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 LENGTH_RATIO = 3.0
 LENGTH_EXTRA = 10
 NO_REPEAT_NGRAM = 4
+BATCH_TYPES = ("examples", "tokens")
 
 
 @dataclass
@@ -47,8 +50,14 @@ class ArgosEngine:
         inter_threads: int = 1,
         intra_threads: int = 0,
         batch_size: int = 64,
+        checksum_cache: Path | None = None,
+        batch_type: str = "examples",
     ) -> None:
+        if batch_type not in BATCH_TYPES:
+            raise ValueError(f"batch_type must be one of {BATCH_TYPES}, not {batch_type!r}")
         self.beam_size = beam_size
+        self.batch_type = batch_type
+        self.checksum_cache = checksum_cache
         self.inter_threads = inter_threads
         self.intra_threads = intra_threads
         self.batch_size = batch_size
@@ -70,9 +79,8 @@ class ArgosEngine:
         parts = []
         for info in self.route(source, target):
             assert info.path is not None
-            parts.append(
-                f"argos:{info.from_code}-{info.to_code}@{info.version}#{models.model_checksum(info.path)}"
-            )
+            checksum = models.model_checksum(info.path, self.checksum_cache)
+            parts.append(f"argos:{info.from_code}-{info.to_code}@{info.version}#{checksum}")
         return "+".join(parts)
 
     def check(self, source: str, target: str) -> None:
@@ -84,6 +92,7 @@ class ArgosEngine:
         route = self.route(source, target)
         texts = list(sentences)
         scores: list[float | None] = [None] * len(texts)
+        results: list[Translation] = []
         for info in route:
             results = self._translate_one(self._load(info), texts)
             texts = [r.text for r in results]
@@ -92,7 +101,10 @@ class ArgosEngine:
                 r.score if s is None or r.score is None else min(s, r.score)
                 for s, r in zip(scores, results, strict=True)
             ]
-        return [Translation(t, s) for t, s in zip(texts, scores, strict=True)]
+        # Attention links a leg's output to that leg's input: only a direct route's
+        # alignment refers to the caller's sentences.
+        aligned = [r.alignment if len(route) == 1 else None for r in results]
+        return [Translation(t, s, a) for t, s, a in zip(texts, scores, aligned, strict=True)]
 
     def _load(self, info: models.ModelInfo) -> _Loaded:
         assert info.path is not None
@@ -148,39 +160,56 @@ class ArgosEngine:
         return text.strip()
 
     def _translate_one(self, loaded: _Loaded, texts: list[str]) -> list[Translation]:
-        results: list[Translation | None] = [None] * len(texts)
+        results: list[Translation] = [Translation("", None)] * len(texts)
         encoded = [self._encode(loaded, t) if t.strip() else [] for t in texts]
         order = sorted((i for i, toks in enumerate(encoded) if toks), key=lambda i: len(encoded[i]))
-        for i, toks in enumerate(encoded):
-            if not toks:
-                results[i] = Translation("", None)
-        # Length-sorted groups, each with a decoding cap relative to its longest input.
-        for group in _length_groups(order, encoded):
-            batch = [encoded[i] for i in group]
-            longest = max(len(t) for t in batch)
-            prefix = loaded.info.target_prefix
-            try:
-                outputs = loaded.translator.translate_batch(
-                    batch,
-                    target_prefix=[[prefix]] * len(batch) if prefix else None,
+        prefix = loaded.info.target_prefix
+        # Every batch is submitted at once (asynchronous=True): CTranslate2 runs them on its
+        # inter_threads workers back to back, as one translate_batch call would, while this
+        # thread detokenizes the batches already done. Unlike one call, each batch gets its
+        # own decoding cap, relative to its longest input, so a looping model cannot stall a
+        # build and a short sentence never decodes for as long as the longest one may.
+        try:
+            pending = []
+            for batch in _batches(order, encoded, self.batch_size, self.batch_type):
+                inputs = [encoded[i] for i in batch]
+                longest = len(inputs[-1])  # length-sorted
+                futures = loaded.translator.translate_batch(
+                    inputs,
+                    target_prefix=[[prefix]] * len(inputs) if prefix else None,
                     beam_size=self.beam_size,
                     max_batch_size=self.batch_size,
-                    batch_type="examples",
+                    batch_type=self.batch_type,
                     max_decoding_length=math.ceil(longest * LENGTH_RATIO) + LENGTH_EXTRA,
                     no_repeat_ngram_size=NO_REPEAT_NGRAM,
                     length_penalty=1.0,
                     replace_unknowns=True,
                     return_scores=True,
+                    # Attention gives the word alignment that places links and emphasis
+                    # (pipeline.protect); offsets need SentencePiece's own piece offsets.
+                    return_attention=loaded.sentencepiece,
+                    asynchronous=True,
                 )
-            except (RuntimeError, ValueError) as err:
-                raise EngineError(f"CTranslate2 failed on {loaded.info.pair}: {err}") from err
-            for i, output in zip(group, outputs, strict=True):
-                tokens = output.hypotheses[0]
-                # With length_penalty=1 CTranslate2 already divides the log-probability by the
-                # hypothesis length, so this is a per-token score comparable across sentences.
-                score = float(output.scores[0]) if output.scores else None
-                results[i] = Translation(self._decode(loaded, tokens), score)
-        return [r if r is not None else Translation("", None) for r in results]
+                pending.append((batch, futures))
+            for batch, futures in pending:
+                for i, future in zip(batch, futures, strict=True):
+                    results[i] = self._result(loaded, texts[i], future.result())
+        except (RuntimeError, ValueError) as err:
+            raise EngineError(f"CTranslate2 failed on {loaded.info.pair}: {err}") from err
+        return results
+
+    def _result(self, loaded: _Loaded, source: str, output: Any) -> Translation:
+        tokens = output.hypotheses[0]
+        # With length_penalty=1 CTranslate2 already divides the log-probability by the
+        # hypothesis length, so this is a per-token score comparable across sentences.
+        score = float(output.scores[0]) if output.scores else None
+        text = self._decode(loaded, tokens)
+        alignment = (
+            _alignment(loaded, source, tokens, output.attention[0], text)
+            if output.attention
+            else None
+        )
+        return Translation(text, score, alignment)
 
     def release(self) -> None:
         """Unload every model (one language's models are resident at a time)."""
@@ -192,12 +221,63 @@ class ArgosEngine:
         self._loaded.clear()
 
 
-def _length_groups(order: list[int], encoded: list[list[str]]) -> list[list[int]]:
-    """Split length-sorted indices into groups whose lengths stay within a factor of two."""
-    groups: list[list[int]] = []
+def _char_offsets(text: str, pieces: Any) -> list[tuple[int, int]]:
+    """Character offsets of SentencePiece pieces, whose begin/end count UTF-8 bytes."""
+    chars = [0] * (len(text.encode("utf-8")) + 1)
+    position = 0
+    for index, char in enumerate(text):
+        width = len(char.encode("utf-8"))
+        for b in range(width):
+            chars[position + b] = index
+        position += width
+    chars[position] = len(text)
+    return [(chars[p.begin], chars[p.end]) for p in pieces]
+
+
+def _alignment(
+    loaded: _Loaded, source: str, tokens: list[str], attention: Any, output: str
+) -> tuple[tuple[int, int, int, int], ...] | None:
+    """Each output piece with the input piece it attends to most, as character offsets."""
+    try:
+        encoded = loaded.tokenizer.encode(source, return_type="proto")
+        prefix = loaded.info.target_prefix
+        rows = list(attention)
+        if prefix and tokens and tokens[0] == prefix:
+            tokens, rows = tokens[1:], rows[1:]
+        decoded = loaded.tokenizer.decode_pieces(tokens, return_type="proto")
+    except (TypeError, ValueError, AttributeError):  # an older sentencepiece: no offsets
+        return None
+    src = _char_offsets(source, encoded.pieces)
+    tgt = _char_offsets(decoded.text, decoded.pieces)
+    lead = len(decoded.text) - len(decoded.text.lstrip())  # _decode() strips the text
+    if len(rows) != len(tgt) or not src or decoded.text.strip() != output:
+        return None
+    links = []
+    for (t_start, t_end), row in zip(tgt, rows, strict=True):
+        weights = list(row)[: len(src)]
+        if t_end <= t_start or not weights:
+            continue
+        best = max(range(len(weights)), key=weights.__getitem__)
+        links.append((*src[best], max(0, t_start - lead), max(0, t_end - lead)))
+    return tuple(links)
+
+
+def _batches(
+    order: list[int], encoded: list[list[str]], size: int, batch_type: str
+) -> list[list[int]]:
+    """Cut length-sorted indices into full batches: ``size`` examples, or ``size`` tokens
+    counted with padding (the batch's longest input times its examples) like CTranslate2."""
+    batches: list[list[int]] = []
+    current: list[int] = []
     for i in order:
-        if groups and len(encoded[i]) <= 2 * max(1, len(encoded[groups[-1][0]])):
-            groups[-1].append(i)
+        if batch_type == "tokens":
+            full = bool(current) and (len(current) + 1) * len(encoded[i]) > size
         else:
-            groups.append([i])
-    return groups
+            full = len(current) >= size
+        if full:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches

@@ -24,9 +24,10 @@ space and the next character is. The rest of the text is one sentence.
 
 from __future__ import annotations
 
-import io
 import json
 import string
+import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,33 @@ _CHARACTERS = string.ascii_letters + string.digits + string.punctuation + " "
 
 def _vocabulary() -> list[str]:
     return ["<PAD>", "<UNK>", *_CHARACTERS]
+
+
+def _export(model: Any, inputs: tuple[Any, ...], path: Path) -> None:
+    import torch
+
+    # The TorchScript exporter (dynamo=False) needs no onnxscript and keeps the two
+    # sequence axes dynamic through dynamic_axes; its deprecation notice is not ours to fix.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _export_now(torch, model, inputs, path)
+
+
+def _export_now(torch: Any, model: Any, inputs: tuple[Any, ...], path: Path) -> None:
+    torch.onnx.export(
+        model,
+        inputs,
+        str(path),
+        input_names=["units", "features"],
+        output_names=["scores"],
+        dynamic_axes={
+            "units": {0: "batch", 1: "characters"},
+            "features": {0: "batch", 1: "characters"},
+            "scores": {0: "batch", 1: "characters"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
 
 
 def build_minisbd_model(lang_code: str = "en") -> bytes:
@@ -74,29 +102,15 @@ def build_minisbd_model(lang_code: str = "en") -> bytes:
             token_end = (1.0 - space) * next_space
             inside = torch.full_like(space, 0.5)
             never = torch.full_like(space, -1.0)
-            return torch.stack(
-                [inside, token_end, 2.0 * sentence_end, never, never], dim=2
-            )
+            return torch.stack([inside, token_end, 2.0 * sentence_end, never, never], dim=2)
 
     model = _Splitter().eval()
     example_units = torch.tensor([[units.index("A"), units.index("."), units.index(" ")]])
     example_features = torch.zeros(1, 3, len(_FEATURES))
-    buffer = io.BytesIO()
-    torch.onnx.export(
-        model,
-        (example_units, example_features),
-        buffer,
-        input_names=["units", "features"],
-        output_names=["scores"],
-        dynamic_axes={
-            "units": {0: "batch", 1: "characters"},
-            "features": {0: "batch", 1: "characters"},
-            "scores": {0: "batch", 1: "characters"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
-    proto = onnx.load_from_string(buffer.getvalue())
+    with tempfile.TemporaryDirectory(prefix="minisbd-") as tmp:
+        path = Path(tmp) / "model.onnx"
+        _export(model, (example_units, example_features), path)
+        proto = onnx.load(str(path))
     config = {
         "feat_funcs": _FEATURES,
         "max_seqlen": 1000,

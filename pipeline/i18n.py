@@ -1,0 +1,87 @@
+"""What the templates need to speak the page's language: UI catalogs, fonts, CSS strings.
+
+:func:`setup_environment` adds filters and globals to a Jinja2 environment and attaches the
+UI catalogs; :func:`use_language` installs one language's translations before a render.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from pipeline.headings import normalize_headings
+from pipeline.languages import SOURCE_LANGUAGE, Language, get_language
+from pipeline.scripts import counter_style, font_css, font_stack, isolate_ltr_runs
+from pipeline.ui_catalogs import UICatalogs, default_locales_dir
+
+_CSS_ESCAPE_RE = re.compile(r'[\\"<>\n\r\f]')
+
+
+def css_string(value: object) -> Markup:
+    """``value`` as a quoted CSS string, safe inside a ``<style>`` element."""
+    text = _CSS_ESCAPE_RE.sub(lambda m: f"\\{ord(m.group(0)):X} ", str(value))
+    return Markup(f'"{text}"')
+
+
+def bidi_isolate(value: object) -> str:
+    """``value`` between Unicode first-strong and pop isolates (U+2068 … U+2069).
+
+    For plain text where markup cannot go (CSS ``content``): an English organisation name
+    next to an Arabic date must not pull the date's digits into its own run.
+    """
+    return f"\u2068{value}\u2069"
+
+
+def css_counters(label: object, style: str = "decimal") -> Markup:
+    """A translated ``"Page {page} of {pages}"`` as a CSS ``content`` value with counters.
+
+    The translation decides the words and their order; the numbers come from the page
+    counters, written in the language's digits (``style``).
+    """
+    parts = re.split(r"(\{pages?\})", str(label))
+    out = []
+    for part in parts:
+        if part in ("{page}", "{pages}"):
+            out.append(f"counter({part[1:-1]}, {style})")
+        elif part:
+            out.append(str(css_string(part)))
+    return Markup(" ".join(out) or '""')
+
+
+def page_body(html: object, lang: Language) -> Markup:
+    """The document body as the page shows it: ordered headings, LTR runs isolated in RTL."""
+    text = normalize_headings(str(html))
+    if lang.direction == "rtl":
+        text = isolate_ltr_runs(text)
+    return Markup(text)
+
+
+def setup_environment(env: Any, locales_dir: Path | None) -> None:
+    """Register the filters, globals and UI catalogs the templates use."""
+    env.ui_catalogs = UICatalogs([locales_dir, default_locales_dir()])
+    env.filters.update(
+        css_string=css_string,
+        css_counters=css_counters,
+        bidi_isolate=bidi_isolate,
+        page_body=page_body,
+    )
+    env.globals.update(
+        font_css=font_css,
+        font_family=lambda lang: Markup(font_stack(lang).css()),
+        counter_style=counter_style,
+        ui_tag=get_language(SOURCE_LANGUAGE).tag,
+    )
+
+
+def use_language(env: Any, code: str) -> None:
+    """Install the UI translations for ``code`` (English where there is no catalog)."""
+    catalogs: UICatalogs | None = getattr(env, "ui_catalogs", None)
+    if catalogs is None:
+        return
+    translations, real = catalogs.get(code)
+    env.install_gettext_translations(translations, newstyle=True)
+    # The language the chrome is actually in, for lang attributes when it fell back.
+    env.globals["ui_tag"] = get_language(code if real else SOURCE_LANGUAGE).tag

@@ -1,0 +1,521 @@
+"""Quality checks on a source/translation pair; findings only, the text is never edited.
+
+Each check has an id, a severity and a message, in the spirit of pofilter and Weblate. The
+checks read tagged text (:mod:`pipeline.inline`) and run on machine and reviewed
+translations alike; the notes that markup restoration left (:mod:`pipeline.protect`) become
+findings too. ``error`` findings make ``--strict`` fail (exit 3).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pipeline.glossary import Glossary, Terms
+from pipeline.inline import TagError, Token, tokenize
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+#: Every check: id → (severity, what it means). Ids follow pofilter/Weblate where one exists.
+CHECKS: dict[str, tuple[str, str]] = {
+    "empty": (ERROR, "the translation is empty"),
+    "tags": (ERROR, "links, bold or italics missing, extra or unbalanced"),
+    "placeholders": (ERROR, "inline code, URLs or images missing or extra"),
+    "urls": (ERROR, "a URL of the source is not in the translation"),
+    "emails": (ERROR, "an e-mail address of the source is not in the translation"),
+    "numbers": (ERROR, "a number of the source is missing or changed"),
+    "glossary": (WARNING, "a glossary term is not kept or not translated as required"),
+    "untranslated": (WARNING, "the translation equals the source"),
+    "length": (WARNING, "the translation is much shorter or longer than expected"),
+    "repeated": (WARNING, "a word or phrase repeats (a looping model)"),
+    "sentences": (WARNING, "the number of sentences differs"),
+    "inline-fallback": (WARNING, "a link or emphasis was kept on words chosen by position"),
+    "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
+    "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
+    "end-punctuation": (INFO, "the final punctuation differs"),
+    "tag-order": (INFO, "inline code, URLs or images are in a different order"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one check."""
+
+    id: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class UnitFinding:
+    """A finding with where it was found, for reports, ``build.json`` and the review page."""
+
+    path: str  # the source Markdown file
+    slug: str
+    lang: str
+    unit_id: str
+    line: int | None
+    id: str
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return asdict(self)
+
+    def format(self) -> str:
+        """One line: ``file:line: lang unit: severity [id] message``."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.lang} {self.unit_id}: {self.severity} [{self.id}] {self.message}"
+
+
+def _finding(check: str, message: str) -> Finding:
+    return Finding(check, CHECKS[check][0], message)
+
+
+# -- the pair checks ----------------------------------------------------------------------
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_WORD_RE = re.compile(r"\w+")
+_CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore"}
+# Sentence ends: . ! ? and their script forms, not after a one-letter word ("U.K.", "e.g.").
+_SENTENCE_END_RE = re.compile(
+    r"(?<!(?<![^\W\d_])[^\W\d_])[.!?؟।…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
+)
+# Closing quotes, brackets and pseudo-localization padding come after the final punctuation.
+_TRAILING = "\"'”’»)]~ \t\n\u00a0"
+_END_CLASSES = {
+    ".": "stop",
+    "。": "stop",
+    "．": "stop",
+    "।": "stop",
+    "۔": "stop",
+    "?": "question",
+    "？": "question",
+    "؟": "question",
+    "!": "exclamation",
+    "！": "exclamation",
+    ":": "colon",
+    "：": "colon",
+    ";": "semicolon",
+    "；": "semicolon",
+    "؛": "semicolon",
+    "…": "ellipsis",
+}
+# Per script: the final punctuation a class of ending may take.
+_END_FORMS: dict[str, dict[str, set[str]]] = {
+    "cjk": {
+        "stop": {"。", "．"},
+        "question": {"？", "?"},
+        "exclamation": {"！", "!"},
+        "colon": {"：", ":"},
+        "semicolon": {"；", ";"},
+    },
+    "Arab": {"question": {"؟"}, "semicolon": {"؛", ";"}, "stop": {".", "۔"}},
+    "Deva": {"stop": {"।", "."}},
+}
+
+
+def check_pair(
+    source_tagged: str,
+    translation_tagged: str,
+    lang: str,
+    glossary: Glossary | Terms | None = None,
+) -> list[Finding]:
+    """All findings for one unit: English tagged text against its ``lang`` translation."""
+    terms = glossary.for_language(lang) if isinstance(glossary, Glossary) else glossary
+    source_tokens = tokenize(source_tagged)
+    try:
+        tokens = tokenize(translation_tagged)
+    except TagError as err:
+        return [_finding("tags", f"broken markup: {err}")]
+    source = _plain(source_tokens)
+    target = _plain(tokens)
+    if not any(ch.isalpha() for ch in source):
+        return _tag_checks(source_tokens, tokens)
+    if not target.strip():
+        return [_finding("empty", "the translation is empty"), *_tag_checks(source_tokens, tokens)]
+    findings = _tag_checks(source_tokens, tokens)
+    findings += _literal(source, target, _URL_RE, "urls", "URL")
+    findings += _literal(source, target, _EMAIL_RE, "emails", "e-mail address")
+    findings += check_numbers(source, target, lang)
+    if terms:
+        findings += _glossary(source, target, terms)
+    findings += _untranslated(source, target, terms)
+    findings += _length(source, target)
+    findings += _repeated(source, target)
+    findings += _sentences(source, target)
+    findings += _end_punctuation(source, target, lang)
+    return findings
+
+
+def _plain(tokens: list[Token]) -> str:
+    return "".join(t.value for t in tokens if t.kind == "text")
+
+
+def _tag_checks(source: list[Token], target: list[Token]) -> list[Finding]:
+    findings = []
+    for check, kinds in (("tags", ("open",)), ("placeholders", ("void",))):
+        want = [t.value for t in source if t.kind in kinds and t.value != "br"]
+        have = [t.value for t in target if t.kind in kinds and t.value != "br"]
+        missing = [n for n in dict.fromkeys(want) if have.count(n) < want.count(n)]
+        extra = [n for n in dict.fromkeys(have) if have.count(n) > want.count(n)]
+        if missing:
+            findings.append(_finding(check, "missing " + ", ".join(_tag(n) for n in missing)))
+        if extra:
+            findings.append(_finding(check, "extra " + ", ".join(_tag(n) for n in extra)))
+        if check == "placeholders" and not missing and not extra and want != have:
+            findings.append(
+                _finding(
+                    "tag-order", f"order {' '.join(map(_tag, have))} (source {' '.join(want)})"
+                )
+            )
+    return findings
+
+
+def _tag(name: str) -> str:
+    return f"<{name}/>" if re.match(r"(code|url|img)\d", name) else f"<{name}>"
+
+
+def _literal(
+    source: str, target: str, pattern: re.Pattern[str], check: str, what: str
+) -> list[Finding]:
+    return [
+        _finding(check, f"{what} {found} is not in the translation")
+        for found in dict.fromkeys(pattern.findall(source))
+        if target.count(found) < source.count(found)
+    ]
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+
+def _ascii_digits(text: str) -> str:
+    """Any script's decimal digits (Arabic-Indic, Devanagari, fullwidth) as ASCII digits."""
+    return "".join(
+        str(unicodedata.decimal(ch))
+        if ch.isdigit() and unicodedata.decimal(ch, None) is not None
+        else ch
+        for ch in text
+    )
+
+
+_SOURCE_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _source_value(token: str) -> Decimal:
+    """An English number: ``11,000`` → 11000, ``1.5`` → 1.5."""
+    # English groups thousands with commas; a comma is never a decimal point here.
+    token = token.replace(",", "")
+    try:
+        return Decimal(token) if token.count(".") <= 1 else Decimal(token.replace(".", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern only yields digits and dots
+        return Decimal(0)
+
+
+def _target_values(token: str) -> set[Decimal]:
+    """What a translated number may mean: ``11.000`` is 11000 (es) or 11 (en), both allowed."""
+    groups = re.split(r"\D", token)
+    values = {Decimal("".join(groups))}
+    if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):
+        values.clear()
+    if len(groups) > 1 and token[len(token) - len(groups[-1]) - 1] in ".,٫":
+        values.add(Decimal("".join(groups[:-1]) + "." + groups[-1]))
+    return values
+
+
+def _target_number_re(lang: str) -> re.Pattern[str]:
+    from babel import UnknownLocaleError
+    from babel.numbers import get_group_symbol
+
+    try:
+        group = get_group_symbol(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        group = ","
+    spaced = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|" if group.isspace() else ""
+    return re.compile(spaced + r"\d+(?:[.,\u066b\u066c'’]\d+)*")
+
+
+def check_numbers(source: str, target: str, lang: str) -> list[Finding]:
+    """Each number of the English text must be in the translation, in any local format."""
+    found = [
+        _target_values(m.group(0)) for m in _target_number_re(lang).finditer(_ascii_digits(target))
+    ]
+    findings = []
+    for match in _SOURCE_NUMBER_RE.finditer(_ascii_digits(source)):
+        value = _source_value(match.group(0))
+        index = next((i for i, values in enumerate(found) if value in values), None)
+        if index is None:
+            findings.append(_finding("numbers", f"number {match.group(0)} is missing or changed"))
+        else:
+            found.pop(index)
+    return findings
+
+
+# -- words ----------------------------------------------------------------------------------
+
+
+def _glossary(source: str, target: str, terms: Terms) -> list[Finding]:
+    wanted: dict[tuple[str, bool], int] = {}
+    for match in terms.find(source):
+        key = (match.replacement, match.entry.case_sensitive)
+        wanted[key] = wanted.get(key, 0) + 1
+    findings = []
+    for (words, case_sensitive), count in wanted.items():
+        have = target.count(words) if case_sensitive else target.casefold().count(words.casefold())
+        if have < count:
+            findings.append(
+                _finding("glossary", f"{words!r} should appear {count} time(s), found {have}")
+            )
+    return findings
+
+
+def _untranslated(source: str, target: str, terms: Terms | None) -> list[Finding]:
+    if " ".join(source.split()) != " ".join(target.split()):
+        return []
+    rest = source
+    for match in reversed(terms.find(source) if terms else []):
+        rest = rest[: match.start] + rest[match.end :]
+    # Names and one-word cognates ("Figure") are often right untranslated.
+    if len([w for w in _WORD_RE.findall(rest) if any(c.isalpha() for c in w)]) < 2:
+        return []
+    return [_finding("untranslated", "the translation is the English text")]
+
+
+def _script_of(text: str) -> str:
+    letters = [ch for ch in text if ch.isalpha()]
+    cjk = sum(
+        1
+        for ch in letters
+        if unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
+    )
+    return "cjk" if letters and cjk > len(letters) / 2 else "other"
+
+
+def _length(source: str, target: str) -> list[Finding]:
+    # Ratios of short texts say nothing; the expected range depends on the script written.
+    if len(source) < 20:
+        return []
+    low, high = (0.15, 1.0) if _script_of(target) == "cjk" else (0.4, 2.5)
+    ratio = len(target) / len(source)
+    if low <= ratio <= high:
+        return []
+    return [
+        _finding(
+            "length",
+            f"{len(target)} characters for {len(source)} in English "
+            f"(ratio {ratio:.2f}, expected {low}–{high})",
+        )
+    ]
+
+
+_DOUBLE_WORD_RE = re.compile(r"(?<!\w)(\w+)(?:\s+\1)+(?!\w)", re.IGNORECASE)
+_LOOP_RE = re.compile(r"(\w[^\n]{0,40}?)(?:\s*\1){2,}", re.IGNORECASE)
+
+
+def _repeated(source: str, target: str) -> list[Finding]:
+    findings = []
+    for pattern in (_DOUBLE_WORD_RE, _LOOP_RE):
+        for match in pattern.finditer(target):
+            piece = match.group(1)
+            if not any(ch.isalpha() for ch in piece) or pattern.search(source):
+                continue
+            if pattern is _LOOP_RE and len(piece.strip()) < 2 and _script_of(piece) != "cjk":
+                continue
+            findings.append(_finding("repeated", f"{match.group(0)[:60]!r} repeats {piece!r}"))
+            return findings
+    return findings
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in plain text by their final punctuation (any script); at least 1."""
+    stripped = text.rstrip(_TRAILING)
+    ends = len(_SENTENCE_END_RE.findall(text))
+    # A last sentence without final punctuation still counts.
+    return max(1, ends + (1 if stripped and stripped[-1] not in _END_CLASSES else 0))
+
+
+def _sentences(source: str, target: str) -> list[Finding]:
+    want, have = sentence_count(source), sentence_count(target)
+    if want == have:
+        return []
+    return [_finding("sentences", f"{have} sentence(s) for {want} in English")]
+
+
+def _end_class(text: str) -> tuple[str, str]:
+    stripped = text.rstrip(_TRAILING)
+    if stripped.endswith("..."):
+        return "ellipsis", "..."
+    last = stripped[-1:] if stripped else ""
+    return (_END_CLASSES[last], last) if last in _END_CLASSES else ("none", "")
+
+
+def _end_punctuation(source: str, target: str, lang: str) -> list[Finding]:
+    from pipeline.languages import get_language
+
+    want, _ = _end_class(source)
+    have, mark = _end_class(target)
+    script = get_language(lang).script
+    forms = (
+        _END_FORMS["cjk" if script in _CJK_SCRIPTS else script]
+        if (script in _CJK_SCRIPTS or script in _END_FORMS)
+        else {}
+    )
+    if want == "none" and have == "none":
+        return []
+    if want == have and (want not in forms or mark in forms[want]):
+        return []
+    expected = (
+        " or ".join(sorted(forms.get(want, set())))
+        or {
+            "stop": ".",
+            "question": "?",
+            "exclamation": "!",
+            "colon": ":",
+            "semicolon": ";",
+            "ellipsis": "…",
+            "none": "no punctuation",
+        }[want]
+    )
+    return [
+        _finding("end-punctuation", f"ends with {mark or 'no punctuation'!r}, expected {expected}")
+    ]
+
+
+# -- whole documents -------------------------------------------------------------------------
+
+_RESTORE_NOTES = {
+    "inline-fallback": (
+        "inline-fallback",
+        "could not find the words of <{0}> in the translation; kept on the words at the "
+        "same position",
+    ),
+    "placeholder-missing": ("placeholder-repaired", "the engine dropped <{0}/>; reinserted"),
+    "placeholder-duplicated": (
+        "placeholder-repaired",
+        "the engine repeated <{0}/>; the copy was dropped",
+    ),
+    "placeholder-invented": (
+        "placeholder-repaired",
+        "the engine produced an unknown placeholder {0}; dropped",
+    ),
+    "glossary-missing": ("glossary-repaired", "the engine dropped the term {0!r}; reinserted"),
+    "glossary-duplicated": (
+        "glossary-repaired",
+        "the engine repeated the term {0!r}; the copy was dropped",
+    ),
+}
+
+
+def restore_findings(notes: Iterable[str]) -> list[Finding]:
+    """Findings for the notes :func:`pipeline.protect.restore` left (``"inline-fallback:a1"``)."""
+    findings = []
+    for note in notes:
+        kind, _, detail = note.partition(":")
+        check, message = _RESTORE_NOTES[kind]
+        findings.append(_finding(check, message.format(detail)))
+    return findings
+
+
+def check_language(
+    docs: Sequence[Any], translation: Any, glossary: Glossary | None = None
+) -> list[UnitFinding]:
+    """Every finding for one language: ``docs`` are :class:`~pipeline.segment.Segmented`,
+    ``translation`` a :class:`~pipeline.translate.LanguageTranslation`.
+
+    Each unit's text may be machine or reviewed; restoration notes kept on the unit
+    (``UnitTranslation.findings``) are included.
+    """
+    lang = translation.lang
+    terms = glossary.for_language(lang) if glossary else None
+    result: list[UnitFinding] = []
+    for seg in docs:
+        units = translation.units.get(seg.document.slug, {})
+        for unit in seg.units:
+            done = units.get(unit.id)
+            if done is None or not unit.translatable:
+                continue
+            findings = restore_findings(done.findings) + check_pair(
+                unit.text, done.text, lang, terms
+            )
+            result.extend(
+                UnitFinding(
+                    str(seg.document.path),
+                    seg.document.slug,
+                    lang,
+                    unit.id,
+                    unit.line,
+                    f.id,
+                    f.severity,
+                    f.message,
+                )
+                for f in findings
+            )
+    return result
+
+
+def has_errors(findings: Iterable[UnitFinding | Finding]) -> bool:
+    """True when any finding is an error (``--strict`` then exits 3)."""
+    return any(f.severity == ERROR for f in findings)
+
+
+@dataclass(frozen=True)
+class LowScore:
+    """A unit the model was least sure of."""
+
+    slug: str
+    unit_id: str
+    score: float  # the lowest per-token log-probability among the unit's sentences
+    text: str  # tagged translation
+
+
+def lowest_scoring(translation: Any, limit: int = 10) -> list[LowScore]:
+    """The ``limit`` units of a :class:`~pipeline.translate.LanguageTranslation` with the lowest
+    model score, worst first (units without a score, e.g. reviewed ones, are left out)."""
+    scored = [
+        LowScore(slug, unit_id, float(done.score), done.text)
+        for slug, units in translation.units.items()
+        for unit_id, done in units.items()
+        if done.score is not None
+    ]
+    scored.sort(key=lambda low: (low.score, low.slug, low.unit_id))
+    return scored[:limit]
+
+
+def check_sources(
+    config: Any,
+    paths: Sequence[Any] = (),
+    *,
+    languages_from_cli: bool = False,
+    engine: Any = None,
+) -> list[UnitFinding]:
+    """Translate ``paths`` (default: the configured sources) without writing; return findings.
+
+    The ``check`` command: the same loading, glossary and translation stages as a build.
+    """
+    from pipeline.build import load_all, resolve_sources, target_languages
+    from pipeline.engines import create_engine
+    from pipeline.glossary import project_glossary
+    from pipeline.languages import SOURCE_LANGUAGE
+    from pipeline.translate import translate_language
+
+    docs = load_all(resolve_sources(config, paths))
+    languages = target_languages(config, docs, languages_from_cli)
+    glossary = project_glossary(config)
+    engine = engine or create_engine(config.engine, config.engine_options)
+    for lang in languages:
+        engine.check(SOURCE_LANGUAGE, lang)
+    findings: list[UnitFinding] = []
+    try:
+        for lang in languages:
+            result = translate_language(docs, lang, engine, glossary=glossary)
+            engine.release()
+            findings.extend(check_language(docs, result, glossary))
+    finally:
+        engine.release()
+    return findings
