@@ -424,7 +424,8 @@ def machine() -> dict[str, str]:
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
         fields = dict(
-            (k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lscpu.split("\n"))
+            (k.strip(), v.strip())
+            for k, _, v in (line.partition(":") for line in lscpu.split("\n"))
         )
     except (OSError, subprocess.CalledProcessError):
         fields = {}
@@ -483,7 +484,6 @@ def main() -> None:
     )
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
-    command = "  ".join(["cd", str(ROOT.name), "&&"]) if False else ""
     command = ".venv/bin/python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
     started = time.perf_counter()
 
@@ -743,7 +743,8 @@ def report(r: dict[str, Any]) -> str:
         )
     table += [
         f"| (h) | `summary-pipeline --help` | {min(r['help']):.3f} | | best of 7, median "
-        f"{statistics.median(r['help']):.3f} s; imported: {', '.join(r['help_imports']) or 'none'} |",
+        f"{statistics.median(r['help']):.3f} s; imported: "
+        f"{', '.join(r['help_imports']) or 'none'} |",
         f"| (i) | peak memory of the cold build | {cold.max_rss_mb:.0f} MB | | one model is "
         f"{r['model_mb']:.0f} MB on disk |",
     ]

@@ -20,7 +20,7 @@ from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter
 from pipeline.pdf import get_renderer
-from pipeline.qa import UnitFinding, check_language
+from pipeline.qa import UnitFinding, check_language, lowest_scoring
 from pipeline.rebuild import (
     LanguageReport,
     apply_catalogs,
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 # Engines whose pages carry a notice; its words are in templates/_notice.html, translated
 # through the UI catalogs.
 NOTICES = ("pseudo", "argos")
+# How many of the least confident units each review page lists for a reviewer to start with.
+LOW_CONFIDENCE_LIMIT = 10
 # LibreTranslate serves Argos Translate models: its pages carry the same (translated) notice.
 NOTICE_OF_ENGINE = {"libretranslate": "argos"}
 
@@ -238,7 +240,16 @@ def _build(
     )
     writer.write("index.html", index)
     for lang in languages:
-        write_review(config, writer, memory, docs, lang, report.catalogs[lang])
+        write_review(
+            config,
+            writer,
+            memory,
+            docs,
+            lang,
+            report.catalogs[lang],
+            [f for f in report.findings if f.lang == lang],
+            lowest_scoring(results[lang], limit=LOW_CONFIDENCE_LIMIT),
+        )
     report.warnings.extend(env.ui_catalogs.warnings)
     report.seconds = time.monotonic() - started
     write_manifest(
@@ -251,6 +262,7 @@ def _build(
         report.warnings,
         report.seconds,
         engine_stats=engine.stats() if hasattr(engine, "stats") else None,
+        findings=report.findings,
     )
     return report
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.engines import ENGINE_NAMES
+from pipeline.engines import BATCH_TYPES, ENGINE_NAMES
 from pipeline.errors import ConfigError
 from pipeline.languages import SOURCE_LANGUAGE, is_known
 
@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "inter_threads": 1,
     "intra_threads": 0,
     "batch_size": 64,
+    "batch_type": "examples",  # batch_size counts sentences ("examples") or tokens
     # Translation memory (SQLite); the state folder .summary-pipeline/ is git-ignored.
     "memory": f"{STATE_DIR}/memory.sqlite3",
     "lock_timeout": 300,
@@ -163,6 +164,8 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
     for key in ("inter_threads", "intra_threads"):
         if not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0:
             problems.append(f"{key}: must be a whole number of at least 0")
+    if values["batch_type"] not in BATCH_TYPES:
+        problems.append(f"batch_type: must be one of {', '.join(BATCH_TYPES)}")
     problems.extend(_check_libretranslate(values))
     if problems:
         where = path if path.exists() else "the options"
@@ -188,7 +191,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         engine_options={
             **{
                 k: values[k]
-                for k in ("beam_size", "inter_threads", "intra_threads", "batch_size")
+                for k in ("beam_size", "inter_threads", "intra_threads", "batch_size", "batch_type")
             },
             **{k: values[k] for k in LIBRETRANSLATE_KEYS},
             # A Secret (never printed); None: the engine reads $SUMMARY_PIPELINE_LT_API_KEY.

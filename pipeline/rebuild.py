@@ -41,6 +41,7 @@ from pipeline.config import Config
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter, atomic_write
+from pipeline.qa import LowScore, UnitFinding
 from pipeline.review import REVIEW_DIR, review_json, review_page, review_rows
 from pipeline.segment import Segmented, Unit
 from pipeline.translate import LanguageTranslation, UnitTranslation
@@ -174,8 +175,14 @@ def write_review(
     docs: Sequence[Segmented],
     lang: str,
     report: LanguageReport,
+    findings: Sequence[UnitFinding] = (),
+    low_scores: Sequence[LowScore] = (),
 ) -> None:
-    """Write ``review/<lang>/<slug>.html`` and ``.json``, newest changes first."""
+    """Write ``review/<lang>/<slug>.html`` and ``.json``, newest changes first.
+
+    Each unit shows its QA findings; the page opens with the units the model was least sure
+    of, worst first.
+    """
     for seg in docs:
         slug = seg.document.slug
         merged = report.merged[slug]
@@ -187,9 +194,22 @@ def write_review(
         }
         changes = memory.record_changes(lang, slug, digests)
         rows = review_rows(seg, merged, changes)
+        by_unit: dict[str, list[str]] = {}
+        for finding in findings:
+            if finding.slug == slug:
+                by_unit.setdefault(finding.unit_id, []).append(
+                    f"{finding.severity} [{finding.id}] {finding.message}"
+                )
+        for row in rows:
+            row["findings"] = by_unit.get(str(row["id"]), [])
+        low = [
+            {"id": item.unit_id, "score": round(item.score, 4)}
+            for item in low_scores
+            if item.slug == slug
+        ]
         catalog = _display(config, catalog_path(config.locales_dir, lang, slug))
-        writer.write(f"{REVIEW_DIR}/{lang}/{slug}.html", review_page(lang, seg, rows, catalog))
-        writer.write(f"{REVIEW_DIR}/{lang}/{slug}.json", review_json(lang, slug, rows))
+        writer.write(f"{REVIEW_DIR}/{lang}/{slug}.html", review_page(lang, seg, rows, catalog, low))
+        writer.write(f"{REVIEW_DIR}/{lang}/{slug}.json", review_json(lang, slug, rows, low))
 
 
 def source_date() -> str | None:
@@ -210,6 +230,7 @@ def write_manifest(
     warnings: Sequence[str],
     seconds: float,
     engine_stats: dict[str, Any] | None = None,
+    findings: Sequence[UnitFinding] = (),
 ) -> None:
     """``build.json`` (deterministic) and ``build-times.json`` (durations).
 
@@ -245,6 +266,7 @@ def write_manifest(
                 "memory_hits": rep.memory_hits,
                 "model_loads": model_loads.get(lang, 0),
                 "translated_units": rep.translated_units,
+                "findings": _finding_counts([f for f in findings if f.lang == lang]),
                 **(
                     {
                         "servers": {
@@ -263,6 +285,7 @@ def write_manifest(
             "locales": dict(sorted(catalogs.items())),
         },
         "warnings": list(warnings),
+        "findings": [f.as_dict() for f in findings],
     }
     date = source_date()
     if date:
@@ -283,6 +306,13 @@ def write_manifest(
         }
         times["servers"] = engine_stats.get("servers", [])
     writer.write(TIMES, _json(times))
+
+
+def _finding_counts(findings: Sequence[UnitFinding]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _json(data: Any) -> str:

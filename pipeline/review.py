@@ -123,6 +123,7 @@ th{background:#f3f3f3}
 del{background:#fdd;text-decoration:line-through}ins{background:#dfd;text-decoration:none}
 .old{color:#666;font-size:.9em;margin-top:.3rem}
 code{font-size:.85em;color:#555}
+.finding{color:#8a1c1c;font-size:.85em;margin-block-start:.3em}
 """.strip()
 
 
@@ -149,14 +150,23 @@ def review_rows(
     return rows
 
 
-def review_json(lang: str, slug: str, rows: list[dict[str, Any]]) -> str:
+def review_json(
+    lang: str, slug: str, rows: list[dict[str, Any]], low: Sequence[dict[str, Any]] = ()
+) -> str:
     """The machine-readable twin of a review page (used by ``diff`` between output folders)."""
-    data = {"lang": lang, "document": slug, "units": rows}
+    data = {"lang": lang, "document": slug, "units": rows, "lowest_confidence": list(low)}
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def review_page(lang: str, seg: Segmented, rows: list[dict[str, Any]], catalog: str) -> str:
-    """English beside the translation, with each unit's status; newest changes first."""
+def review_page(
+    lang: str,
+    seg: Segmented,
+    rows: list[dict[str, Any]],
+    catalog: str,
+    low: Sequence[dict[str, Any]] = (),
+) -> str:
+    """English beside the translation, with each unit's status and QA findings; newest changes
+    first, after a list of the units the model was least sure of (worst first)."""
     language = get_language(lang)
     counts = dict.fromkeys(STATUSES, 0)
     for row in rows:
@@ -178,6 +188,11 @@ def review_page(lang: str, seg: Segmented, rows: list[dict[str, Any]], catalog: 
                 f'<div class="old" dir="{language.direction}" lang="{language.tag}">'
                 f"Reviewer's text: {html.escape(str(row['reviewed']))}</div>"
             )
+        notes = "".join(
+            f'<div class="finding">{html.escape(str(item))}</div>'
+            for item in row.get("findings", [])
+        )
+        extra += notes
         body.append(
             f'<tr class="{status}" id="{html.escape(str(row["id"]))}">'
             f'<td><code>{html.escape(str(row["id"]))}</code><div class="status">{label}</div>'
@@ -193,10 +208,25 @@ def review_page(lang: str, seg: Segmented, rows: list[dict[str, Any]], catalog: 
         f"<h1>{html.escape(title)}</h1>\n"
         f"<p>{summary}. Edit <code>{html.escape(catalog)}</code> to review; "
         "clear an entry's fuzzy flag to approve it. Newest changes first.</p>\n"
-        "<table><thead><tr><th>Unit</th><th>English</th>"
+        + _low_confidence_html(low)
+        + "<table><thead><tr><th>Unit</th><th>English</th>"
         f"<th>{html.escape(language.english_name)}</th></tr></thead><tbody>\n"
         + "\n".join(body)
         + "\n</tbody></table></body></html>\n"
+    )
+
+
+def _low_confidence_html(low: Sequence[dict[str, Any]]) -> str:
+    if not low:
+        return ""
+    items = "".join(
+        f'<li><a href="#{html.escape(str(item["id"]))}"><code>{html.escape(str(item["id"]))}'
+        f"</code></a> score {float(item['score']):.2f}</li>"
+        for item in low
+    )
+    return (
+        "<h2>Least confident machine translations (worst first)</h2>\n"
+        f'<ol class="low-confidence">{items}</ol>\n'
     )
 
 

@@ -287,3 +287,35 @@ def test_argos_package_keeps_every_link_and_reports_span_methods(
     assert sum(report.span_methods.values()) == report.spans_placed + report.spans_fallback > 0
     fallbacks = [f for f in report.findings if f.id == "inline-fallback"]
     assert len(fallbacks) == report.spans_fallback
+
+
+class _ScoredEngine(FaultEngine):
+    """Loops one sentence and is least sure of it, to check what reviewers are shown."""
+
+    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+        out = PseudoEngine().translate(sentences, source, target)
+        return [
+            Translation(t.text + " salad salad salad salad", -4.0)
+            if s.startswith("That is roughly")
+            else Translation(t.text, -0.5)
+            for s, t in zip(sentences, out, strict=True)
+        ]
+
+
+def test_review_page_and_build_json_show_findings_and_least_confident_units(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    project = make_project(tmp_path)
+    run_build(project, _ScoredEngine("loop"), ("es",))
+    review = (project / "output" / "review" / "es" / "ai-csam-pledge.html").read_text()
+    low = review[review.index("Least confident") : review.index("</ol>")]
+    assert low.index("paragraph-7") < low.index("score -0.50")  # the worst unit comes first
+    assert "score -4.00" in low
+    assert "[repeated]" in review
+    data = json.loads((project / "output" / "build.json").read_text())
+    assert data["languages"]["es"]["findings"].get("warning", 0) >= 1
+    assert any(f["id"] == "repeated" and f["unit_id"] == "paragraph-7" for f in data["findings"])
+    twin = json.loads((project / "output" / "review" / "es" / "ai-csam-pledge.json").read_text())
+    assert twin["lowest_confidence"][0] == {"id": "paragraph-7", "score": -4.0}

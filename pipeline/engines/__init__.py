@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from pipeline.errors import ConfigError
 
 ENGINE_NAMES = ("argos", "pseudo", "libretranslate")
+#: How the Argos engine counts ``batch_size``: sentences or (padded) tokens.
+BATCH_TYPES = ("examples", "tokens")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def create_engine(name: str, options: dict[str, Any]) -> Engine:
             inter_threads=int(options.get("inter_threads", 1)),
             intra_threads=int(options.get("intra_threads", 0)),
             batch_size=int(options.get("batch_size", 64)),
+            batch_type=str(options.get("batch_type", "examples")),
             checksum_cache=options.get("checksum_cache"),
         )
     if name == "libretranslate":

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import models
-from pipeline.engines import Translation
+from pipeline.engines import BATCH_TYPES, Translation
 from pipeline.errors import EngineError, ModelError
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 LENGTH_RATIO = 3.0
 LENGTH_EXTRA = 10
 NO_REPEAT_NGRAM = 4
-BATCH_TYPES = ("examples", "tokens")
 
 
 @dataclass
