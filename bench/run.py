@@ -95,8 +95,11 @@ HEAVY = ("ctranslate2", "torch", "weasyprint", "spacy", "stanza", "onnxruntime",
          "argostranslate.translate", "sentencepiece")
 @atexit.register
 def _report():
+    # VmHWM of this program only: a forked child's rusage also counts the parent's pages.
+    peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
     with open(os.environ["BENCH_REPORT"], "w") as handle:
-        json.dump(sorted(name for name in HEAVY if name in sys.modules), handle)
+        imported = sorted(name for name in HEAVY if name in sys.modules)
+        json.dump({"imports": imported, "peak_mb": int(peak) / 1024}, handle)
 from pipeline.cli import main
 main(prog_name="summary-pipeline")
 """
@@ -116,6 +119,19 @@ _no_network()
 
 
 # --------------------------------------------------------------------------- measuring
+
+
+def reset_peak_memory() -> None:
+    """Start a new peak-RSS measurement (Linux: writing 5 to clear_refs resets VmHWM)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since the last reset."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def _cpu() -> float:
@@ -164,7 +180,7 @@ class Child:
 
 
 def run_child(args: list[str], cwd: Path = ROOT) -> Child:
-    """Run ``summary-pipeline ARGS`` in a fresh interpreter; its own rusage via wait4."""
+    """Run ``summary-pipeline ARGS`` in a fresh interpreter; its CPU time via wait4."""
     report = CACHE / "child-imports.json"
     report.unlink(missing_ok=True)
     out, err = CACHE / "child.out", CACHE / "child.err"
@@ -184,14 +200,14 @@ def run_child(args: list[str], cwd: Path = ROOT) -> Child:
             + out.read_text()
             + err.read_text()
         )
-    heavy = json.loads(report.read_text()) if report.exists() else ["?"]
+    data = json.loads(report.read_text()) if report.exists() else {}
     return Child(
         seconds,
         usage.ru_utime + usage.ru_stime,
-        usage.ru_maxrss / 1024,
+        float(data.get("peak_mb", float("nan"))),
         out.read_text(),
         err.read_text(),
-        heavy,
+        list(data.get("imports", ["?"])),
     )
 
 
@@ -387,15 +403,24 @@ def raw_ctranslate2(
     return sum(len(o.hypotheses[0]) for o in outputs)
 
 
-def prepare_argostranslate() -> Any:
-    """Import argostranslate.translate offline (spaCy splitter) and return the module."""
-    import spacy
+def prepare_spacy() -> None:
+    """The spaCy pipeline argostranslate's splitter loads, "already downloaded".
 
+    Needed before anything imports ``argostranslate.translate`` (installing a package does):
+    with ARGOS_CHUNK_TYPE=SPACY that import otherwise tries to download xx_sent_ud_sm.
+    """
     spacy_dir = Path(ISOLATED_ENV["XDG_CACHE_HOME"]) / "argos-translate" / "spacy"
     if not (spacy_dir / "config.cfg").exists():
+        import spacy
+
         spacy.blank("xx").to_disk(spacy_dir)
     # An existing senter/model folder tells argostranslate.sbd not to download xx_sent_ud_sm.
     (spacy_dir / "senter" / "model").mkdir(parents=True, exist_ok=True)
+
+
+def prepare_argostranslate() -> Any:
+    """Import argostranslate.translate offline (spaCy splitter) and return the module."""
+    prepare_spacy()
     import argostranslate.settings
     import argostranslate.translate
 
@@ -491,6 +516,7 @@ def main() -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", flush=True)
 
     log(f"load average {load_average()}; building/installing the stand-in model")
+    prepare_spacy()
     paths = install_packages(log)
     docs = document_set()
     write_project(docs)
@@ -637,12 +663,11 @@ def sweep(
     model: Path, segmented: list[Any], lang: str, command: str, log: Callable[[str], None]
 ) -> None:
     """beam x batch x threads for the pipeline's translation stage; writes SWEEP.md."""
-    batches = [("examples", 16), ("examples", 32), ("examples", 64), ("examples", 128)]
-    batches.append(("tokens", 2048))
+    batches = [("examples", 16), ("examples", 32), ("examples", 64)]
     threads = [(1, 0), (2, 1)]
     lines = [
-        "| beam | batch | inter × intra threads | seconds | CPU seconds |",
-        "|---:|---|---|---:|---:|",
+        "| beam | batch | inter × intra threads | seconds | CPU seconds | peak MB |",
+        "|---:|---|---|---:|---:|---:|",
     ]
     best: dict[int, tuple[float, str]] = {}
     for beam in (1, 2, 4):
@@ -657,14 +682,16 @@ def sweep(
                     "checksum_cache": CACHE / "model-checksums.json",
                 }
                 timing = Timing()
+                reset_peak_memory()
                 for _ in range(2):
                     with timed(timing):
                         pipeline_stage(segmented, lang, options)
+                peak = peak_memory_mb()
                 label = f"{size} {batch_type}"
-                log(f"beam {beam}, {label}, {inter}×{intra}: {timing.best:.2f} s")
+                log(f"beam {beam}, {label}, {inter}×{intra}: {timing.best:.2f} s, {peak:.0f} MB")
                 lines.append(
                     f"| {beam} | {label} | {inter} × {intra} | {timing.best:.2f} "
-                    f"| {timing.best_cpu:.2f} |"
+                    f"| {timing.best_cpu:.2f} | {peak:.0f} |"
                 )
                 if beam not in best or timing.best < best[beam][0]:
                     best[beam] = (timing.best, f"{label}, {inter} × {intra}")

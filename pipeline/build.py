@@ -11,6 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from pipeline import uptodate
 from pipeline.config import Config
 from pipeline.document import load_document
 from pipeline.engines import Engine, create_engine
@@ -164,6 +165,14 @@ def _build(
     for lang in languages:
         engine.check(SOURCE_LANGUAGE, lang)  # a missing model fails before any work
 
+    # Nothing changed since the last complete build: its files stand (pipeline.uptodate).
+    shortcut = not translate_only and not hasattr(engine, "stats")
+    if shortcut:
+        previous = uptodate.unchanged(config, _fingerprint(config, docs, languages, engine, memory))
+        if previous is not None:
+            return _up_to_date(config, docs, languages, previous, report, started)
+        uptodate.forget(config)
+
     results: dict[str, LanguageTranslation] = {}
     try:
         for lang in languages:
@@ -264,6 +273,52 @@ def _build(
         engine_stats=engine.stats() if hasattr(engine, "stats") else None,
         findings=report.findings,
     )
+    if shortcut:
+        uptodate.remember(
+            config,
+            _fingerprint(config, docs, languages, engine, memory),
+            {"pdf_pages": report.pdf_pages, "sentences": report.sentences},
+        )
+    return report
+
+
+def _fingerprint(
+    config: Config,
+    docs: Sequence[Segmented],
+    languages: Sequence[str],
+    engine: Engine,
+    memory: TranslationMemory,
+) -> str:
+    identities = {lang: engine.identity(SOURCE_LANGUAGE, lang) for lang in languages}
+    counts = uptodate.memory_counts(memory, identities)
+    return uptodate.fingerprint(config, docs, languages, identities, counts)
+
+
+def _up_to_date(
+    config: Config,
+    docs: Sequence[Segmented],
+    languages: list[str],
+    previous: dict[str, Any],
+    report: BuildReport,
+    started: float,
+) -> BuildReport:
+    """The report of a build that found its inputs unchanged: no model, no engine call."""
+    codes = [SOURCE_LANGUAGE, *languages]
+    report.pages = [
+        config.output_dir / code / f"{seg.document.slug}.html" for seg in docs for code in codes
+    ]
+    if "pdf" in config.formats:
+        report.pdfs = [page.with_suffix(".pdf") for page in report.pages]
+    record = previous["_record"]
+    report.pdf_pages = int(record.get("pdf_pages", 0))
+    report.sentences = int(record.get("sentences", 0))
+    report.findings = [UnitFinding(**f) for f in previous.get("findings", [])]
+    report.warnings = [str(w) for w in previous.get("warnings", [])]
+    report.model_loads_by_language = dict.fromkeys(languages, 0)
+    report.seconds = time.monotonic() - started
+    uptodate.write_noop_manifest(config, previous, languages, report.seconds)
+    kept = {key: record.get(key, 0) for key in ("pdf_pages", "sentences")}
+    uptodate.remember(config, str(record["fingerprint"]), kept)
     return report
 
 

@@ -430,8 +430,7 @@ def engines_check(
         assert isinstance(chosen, LibreTranslateEngine)
         covered: set[str] = set()
         for report in chosen.probe(SOURCE_LANGUAGE, needed):
-            state = f"LibreTranslate {report.version}" if report.reachable else "unreachable"
-            click.echo(f"{report.url}: {state}")
+            click.echo(f"{report.url}: {'reachable' if report.reachable else 'unreachable'}")
             if report.reachable:
                 have = [t for t in needed if t not in report.missing]
                 covered.update(have)

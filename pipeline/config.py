@@ -21,6 +21,8 @@ FORMATS = ("html", "pdf")
 PAPERS = ("A4", "Letter")
 #: Per-project state (memory, lock, checksum cache), relative to the project folder.
 STATE_DIR = ".summary-pipeline"
+#: Settings of the Argos engine (the ``[argos]`` table), passed on as engine options.
+ARGOS_KEYS = ("beam_size", "inter_threads", "intra_threads", "batch_size", "batch_type")
 
 DEFAULTS: dict[str, Any] = {
     "sources": ["examples/*.md"],
@@ -32,10 +34,13 @@ DEFAULTS: dict[str, Any] = {
     "templates_dir": "templates",
     "glossary": "glossary.toml",
     "paper": "A4",
+    # Chosen with bench/run.py --sweep on 2 cores: two batches of 32 sentences decoded side by
+    # side, one thread each, beat one batch of 64 on two threads and stay within the memory
+    # target (one model + 400 MB). See bench/RESULTS.md.
     "beam_size": 2,
-    "inter_threads": 1,
-    "intra_threads": 0,
-    "batch_size": 64,
+    "inter_threads": 2,
+    "intra_threads": 1,
+    "batch_size": 32,
     "batch_type": "examples",  # batch_size counts sentences ("examples") or tokens
     # Translation memory (SQLite); the state folder .summary-pipeline/ is git-ignored.
     "memory": f"{STATE_DIR}/memory.sqlite3",
@@ -48,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "libretranslate_char_limit": 0,
     "libretranslate_timeout": 120,
     "libretranslate_in_flight": 2,
+    # Part of the memory key: change it when the servers' models are upgraded.
+    "libretranslate_model_tag": "",
 }
 LIBRETRANSLATE_KEYS = tuple(k for k in DEFAULTS if k.startswith("libretranslate_"))
 
@@ -191,7 +198,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         engine_options={
             **{
                 k: values[k]
-                for k in ("beam_size", "inter_threads", "intra_threads", "batch_size", "batch_type")
+                for k in ARGOS_KEYS
             },
             **{k: values[k] for k in LIBRETRANSLATE_KEYS},
             # A Secret (never printed); None: the engine reads $SUMMARY_PIPELINE_LT_API_KEY.
@@ -231,4 +238,6 @@ def _check_libretranslate(values: dict[str, Any]) -> list[str]:
     timeout = values["libretranslate_timeout"]
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
         problems.append("libretranslate_timeout: must be a number of seconds above 0")
+    if not isinstance(values["libretranslate_model_tag"], str):
+        problems.append("libretranslate_model_tag: must be a string, e.g. \"models-2025-06\"")
     return problems

@@ -12,6 +12,58 @@ from dataclasses import dataclass
 
 SOURCE_LANGUAGE = "en"
 
+# Every target language the Argos package index offers from English ("zt" and "pb" are its
+# own codes for Traditional Chinese and Brazilian Portuguese).
+ARGOS_TARGETS = [
+    "ar",
+    "az",
+    "bg",
+    "bn",
+    "ca",
+    "cs",
+    "da",
+    "de",
+    "el",
+    "eo",
+    "es",
+    "et",
+    "fa",
+    "fi",
+    "fr",
+    "ga",
+    "gl",
+    "he",
+    "hi",
+    "hu",
+    "id",
+    "it",
+    "ja",
+    "ko",
+    "ky",
+    "lt",
+    "lv",
+    "ms",
+    "nb",
+    "nl",
+    "pl",
+    "pt",
+    "pb",
+    "ro",
+    "ru",
+    "sk",
+    "sl",
+    "sq",
+    "sv",
+    "th",
+    "tl",
+    "tr",
+    "uk",
+    "ur",
+    "vi",
+    "zh",
+    "zt",
+]
+
 # Argos' own codes that are not BCP 47 tags.
 _ARGOS_ALIASES = {"zt": "zh-Hant", "pb": "pt-BR"}
 

@@ -494,28 +494,14 @@ def check_sources(
     languages_from_cli: bool = False,
     engine: Any = None,
 ) -> list[UnitFinding]:
-    """Translate ``paths`` (default: the configured sources) without writing; return findings.
+    """Findings for the text the pages would show: reviewed where approved, else machine.
 
-    The ``check`` command: the same loading, glossary and translation stages as a build.
+    The ``check`` command: the stages of ``summary-pipeline translate`` (memory, engine for the
+    misses, catalog merge), so reviewed translations are checked too; nothing is rendered.
     """
-    from pipeline.build import load_all, resolve_sources, target_languages
-    from pipeline.engines import create_engine
-    from pipeline.glossary import project_glossary
-    from pipeline.languages import SOURCE_LANGUAGE
-    from pipeline.translate import translate_language
+    from pipeline.build import build
 
-    docs = load_all(resolve_sources(config, paths))
-    languages = target_languages(config, docs, languages_from_cli)
-    glossary = project_glossary(config)
-    engine = engine or create_engine(config.engine, config.engine_options)
-    for lang in languages:
-        engine.check(SOURCE_LANGUAGE, lang)
-    findings: list[UnitFinding] = []
-    try:
-        for lang in languages:
-            result = translate_language(docs, lang, engine, glossary=glossary)
-            engine.release()
-            findings.extend(check_language(docs, result, glossary))
-    finally:
-        engine.release()
-    return findings
+    report = build(
+        config, paths, languages_from_cli=languages_from_cli, engine=engine, translate_only=True
+    )
+    return report.findings

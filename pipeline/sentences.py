@@ -36,6 +36,17 @@ def sentence_starts(text: str) -> list[int]:
 
 def split_unit(tagged: str) -> list[str]:
     """Split a unit's tagged text into well-formed tagged sentences."""
+    return list(_split_unit(tagged))
+
+
+# A build splits the same English units once per target language, and pysbd is the slowest
+# step of a rebuild whose translations all come from the memory.
+@functools.lru_cache(maxsize=4096)
+def _split_unit(tagged: str) -> tuple[str, ...]:
+    return tuple(_split_unit_uncached(tagged))
+
+
+def _split_unit_uncached(tagged: str) -> list[str]:
     tokens = tokenize(tagged)
     plain = "".join(
         t.value if t.kind == "text" else _PLACEHOLDER_CHAR if t.kind == "void" else ""

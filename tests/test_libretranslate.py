@@ -117,8 +117,8 @@ def _published(project: Path) -> dict[str, bytes]:
     return files
 
 
-def _cli_build(project: Path, urls: list[str], *extra: str) -> Any:
-    args = ["-C", str(project), "build", "--engine", "libretranslate", "-l", ",".join(LANGS)]
+def _cli_build(project: Path, urls: list[str], *extra: str, langs: list[str] = LANGS) -> Any:
+    args = ["-C", str(project), "build", "--engine", "libretranslate", "-l", ",".join(langs)]
     for url in urls:
         args += ["--url", url]
     return CliRunner().invoke(main, [*args, *extra])
@@ -256,7 +256,7 @@ def test_pool_of_two_builds_the_example_completely(
         assert set(servers) == {a.url, b.url}
         assert all(s["sentences"] > 0 for s in servers.values()), servers
         assert sum(s["sentences"] for s in servers.values()) == entry["engine_texts"]
-        assert entry["model"] == f"libretranslate/1.9.6:en-{lang}"
+        assert entry["model"] == f"libretranslate:en-{lang}"
     times = json.loads((project / "output" / "build-times.json").read_text())
     assert set(times["engine"]["es"]["servers"]) == {a.url, b.url}
     assert all(s["in_pool"] for s in times["servers"])
@@ -334,10 +334,11 @@ def test_429_and_500_answers_are_retried(
 ) -> None:
     project = _new_project(tmp_path)
     with _Proxy(lt_servers["a"].url, failures=[429, 429, 500, 500]) as proxy:
-        result = _cli_build(project, [proxy.url])
+        result = _cli_build(project, [proxy.url], langs=["es"])
         assert result.exit_code == 0, result.output
         assert not proxy.failures  # every injected failure was answered
-    assert _published(project) == reference
+    # The same translations as without failures (the page differs: it links one language).
+    assert (project / f"locales/es/{SLUG}.po").read_bytes() == reference[f"locales/es/{SLUG}.po"]
     manifest = json.loads((project / "output" / "build.json").read_text())
     retries = sum(
         s["retries"] for entry in manifest["languages"].values() for s in entry["servers"].values()
@@ -378,7 +379,16 @@ def test_rebuild_sends_no_translation_request(
         assert "0 text(s) translated" in second.output
         # Only the identity is asked again: one look at each discovery endpoint.
         asked = {k: n - before.get(k, 0) for k, n in proxy.counts.items() if n > before.get(k, 0)}
-        assert asked == {"GET /languages": 1, "GET /spec": 1, "GET /frontend/settings": 1}
+        assert asked == {"GET /languages": 1, "GET /frontend/settings": 1}
+
+        # Upgraded models: the operator changes the tag, and the memory no longer matches.
+        with (project / "summary-pipeline.toml").open("a") as toml:
+            toml.write('\n[libretranslate]\nmodel_tag = "models-2"\n')
+        third = _cli_build(project, [proxy.url])
+        assert third.exit_code == 0, third.output
+        assert proxy.translate_requests == 2 * sent
+    manifest = json.loads((project / "output" / "build.json").read_text())
+    assert manifest["languages"]["es"]["model"] == "libretranslate:models-2:en-es"
 
 
 @needs_servers
@@ -493,7 +503,7 @@ def test_engines_check_reports_each_server(
     )
     assert ok.exit_code == 0, ok.output
     for server in (a, b):
-        assert f"{server.url}: LibreTranslate 1.9.6\n  offers en→ar, es, fr\n" in ok.output
+        assert f"{server.url}: reachable\n  offers en→ar, es, fr\n" in ok.output
     assert "  needed: es, fr offered; none missing" in ok.output
     assert ok.output.count("one sentence en→es: ") == 2
     assert "ok: every needed language (es, fr) is offered" in ok.output
@@ -603,3 +613,11 @@ def test_minisbd_model_splits_like_a_sentence_splitter(tmp_path: Path) -> None:
         "Done {1} now.",
     ]
     assert detector.sentences("One") == ["One"]
+
+
+def test_engines_check_for_a_local_engine(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["-C", str(tmp_path), "engines", "check", "-e", "pseudo", "-l", "es,ar"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "en→es: ok (pseudo-1)\nen→ar: ok (pseudo-1)\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from pipeline.cli import main
 from pipeline.glossary import Glossary
 from pipeline.qa import CHECKS, check_pair, lowest_scoring, restore_findings
 from pipeline.translate import LanguageTranslation, UnitTranslation
+
+from .conftest import EXAMPLE
 
 SOURCE = (
     "The <a1>IWF</a1> found more than 11,000 images in July 2023, see <url1/>. "
@@ -160,3 +163,34 @@ def test_check_and_build_strict_exit_3_on_errors(
     )
     assert build.exit_code == 3, build.output
     assert (project / "output" / "es" / "ai-csam-pledge.html").exists()
+
+
+def test_check_reads_reviewed_text_from_the_catalogs(tmp_path: Path) -> None:
+    """A reviewer's approved text is what the page shows, so it is what `check` checks."""
+    from pipeline.catalog import catalog_path, format_catalog, read_catalog
+
+    project = tmp_path / "project"
+    (project / "examples").mkdir(parents=True)
+    shutil.copy(EXAMPLE, project / "examples" / EXAMPLE.name)
+    runner = CliRunner()
+    first = runner.invoke(main, ["-C", str(project), "build", "--lang", "es", "--engine", "pseudo"])
+    assert first.exit_code == 0, first.output
+    clean = runner.invoke(
+        main, ["-C", str(project), "check", "--lang", "es", "-e", "pseudo", "--strict"]
+    )
+    assert clean.exit_code == 0, clean.output
+
+    path = catalog_path(project / "locales", "es", "ai-csam-pledge")
+    catalog = read_catalog(path)
+    assert catalog is not None
+    for entry in catalog.entries:
+        if entry.context == "paragraph-6":  # "more than 11,000 … nearly 3,000 …"
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.msgstr = "Los analistas revisaron miles de imágenes en un solo mes."
+    path.write_text(format_catalog(catalog), encoding="utf-8")
+
+    result = runner.invoke(
+        main, ["-C", str(project), "check", "--lang", "es", "-e", "pseudo", "--strict"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "paragraph-6" in result.output and "[numbers]" in result.output

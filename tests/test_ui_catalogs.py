@@ -11,61 +11,13 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.headings import normalize_headings
 from pipeline.i18n import css_counters, css_string
+from pipeline.languages import ARGOS_TARGETS
 from pipeline.scripts import font_css, isolate_ltr_runs
 from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 # Every target language Argos Translate offers from English, plus Amharic (printed by NGOs).
-ARGOS_TARGETS = [
-    "ar",
-    "az",
-    "bg",
-    "bn",
-    "ca",
-    "cs",
-    "da",
-    "de",
-    "el",
-    "eo",
-    "es",
-    "et",
-    "fa",
-    "fi",
-    "fr",
-    "ga",
-    "gl",
-    "he",
-    "hi",
-    "hu",
-    "id",
-    "it",
-    "ja",
-    "ko",
-    "ky",
-    "lt",
-    "lv",
-    "ms",
-    "nb",
-    "nl",
-    "pl",
-    "pt",
-    "pb",
-    "ro",
-    "ru",
-    "sk",
-    "sl",
-    "sq",
-    "sv",
-    "th",
-    "tl",
-    "tr",
-    "uk",
-    "ur",
-    "vi",
-    "zh",
-    "zt",
-]
 CATALOG_LANGUAGES = [*ARGOS_TARGETS, "am"]
 
 PAGE = """\

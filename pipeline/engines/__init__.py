@@ -63,9 +63,9 @@ def create_engine(name: str, options: dict[str, Any]) -> Engine:
 
         return ArgosEngine(
             beam_size=int(options.get("beam_size", 2)),
-            inter_threads=int(options.get("inter_threads", 1)),
-            intra_threads=int(options.get("intra_threads", 0)),
-            batch_size=int(options.get("batch_size", 64)),
+            inter_threads=int(options.get("inter_threads", 2)),
+            intra_threads=int(options.get("intra_threads", 1)),
+            batch_size=int(options.get("batch_size", 32)),
             batch_type=str(options.get("batch_type", "examples")),
             checksum_cache=options.get("checksum_cache"),
         )
@@ -79,5 +79,6 @@ def create_engine(name: str, options: dict[str, Any]) -> Engine:
             char_limit=int(options.get("libretranslate_char_limit", 0)),
             timeout=float(options.get("libretranslate_timeout", 120)),
             in_flight=int(options.get("libretranslate_in_flight", 2)),
+            model_tag=str(options.get("libretranslate_model_tag", "")),
         )
     raise ConfigError(f"engine: unknown engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")

@@ -1,7 +1,6 @@
 """The LibreTranslate engine: one build spread over a pool of LibreTranslate servers.
 
 Only the documented HTTP API is used: ``GET /languages`` (what a server offers),
-``GET /spec`` (its version, from the Swagger document every server serves),
 ``GET /frontend/settings`` (its per-text character limit) and ``POST /translate`` with ``q``
 as a list, ``source``, ``target`` and ``format: "text"``. The pipeline keeps doing its own
 segmentation, placeholders and glossary: a server only ever sees plain sentences.
@@ -17,11 +16,16 @@ server's limits and re-cuts the batch. A translation is accepted once, from the 
 complete answer, so no sentence is lost or recorded twice; the build fails only when no
 server is left that can do the language, naming each server and what it answered.
 
-The memory key (``identity``): the server's version and the language pair, not its URL. All
-LibreTranslate versions expose no model version, so the version is the most exact thing the
-API reports; leaving the URL out means adding, removing or moving a server of the same
-version keeps every memory entry valid. When servers report different versions the key
-names all of them (the output may then depend on which server took a sentence).
+The memory key (``identity``): ``libretranslate:<src>-<tgt>``, plus the project's
+``libretranslate_model_tag`` when set; not the URLs. A pool is expected to serve the same
+models on every server (that is what makes it a pool), so adding, removing or moving a server
+must keep every memory entry valid. The API reports no model version: ``/languages`` and
+``/frontend/settings`` carry none, and the one place with a (server) version, the Swagger
+document at ``GET /spec``, must not be polled: LibreTranslate 1.9.6 wraps its strings once
+more on every call, so each answer takes 2-3 times longer than the one before (measured here:
+0.1 s, then 3.8 s at the 10th call, 140 s at the 14th, one core busy meanwhile). So
+whoever upgrades the servers' models sets (or changes) the model tag, which retires the old
+entries exactly as a new Argos package version does for the local engine.
 """
 
 from __future__ import annotations
@@ -175,7 +179,6 @@ class _Server:
     batch_limit: int
     char_limit: int  # 0: none
     probed: bool = False
-    version: str = ""
     targets: dict[str, dict[str, str]] = field(default_factory=dict)  # src → {tgt: LT code}
     source_codes: dict[str, str] = field(default_factory=dict)  # src → LT code
     ejected: str = ""  # why this server left the pool ("" while it is in)
@@ -242,6 +245,7 @@ class LibreTranslateEngine:
         max_failures: int = 5,
         backoff: float = 0.5,
         max_backoff: float = 10.0,
+        model_tag: str = "",
     ) -> None:
         self.urls = parse_urls(urls)
         if api_key is None:
@@ -256,13 +260,13 @@ class LibreTranslateEngine:
         self.max_failures = max(1, max_failures)
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.model_tag = model_tag.strip()
         self.servers = [
             _Server(url, display_url(url), self.batch_limit, self.char_limit) for url in self.urls
         ]
         self.language_seconds: dict[str, float] = {}
         self._lock = threading.Lock()
         self._probe_lock = threading.Lock()
-        self._identity_warned = False
         # Proxies from the environment are for remote servers; loopback never goes through one.
         self._direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self._proxied = urllib.request.build_opener()
@@ -316,8 +320,11 @@ class LibreTranslateEngine:
                 text = f"no answer within {self.timeout:g} s"
             else:
                 text = f"cannot connect: {reason}" if str(reason) else type(reason).__name__
-            return _Answer(0, text=text, seconds=time.monotonic() - started)
+            seconds = time.monotonic() - started
+            log.debug("%s %s%s: %s after %.3f s", method, server.name, path, text, seconds)
+            return _Answer(0, text=text, seconds=seconds)
         seconds = time.monotonic() - started
+        log.debug("%s %s%s: HTTP %d in %.3f s", method, server.name, path, status, seconds)
         text = raw.decode("utf-8", "replace")
         try:
             body = json.loads(text) if text else None
@@ -362,21 +369,12 @@ class LibreTranslateEngine:
             server.targets[source] = {
                 _code(t): t for t in targets if isinstance(t, str) and _code(t) != source
             }
-        spec = self._request(server, "GET", "/spec")
-        info = spec.body.get("info") if isinstance(spec.body, dict) else None
-        version = info.get("version") if isinstance(info, dict) else None
-        server.version = str(version) if version else "unknown"
         settings = self._request(server, "GET", "/frontend/settings")
         limit = settings.body.get("charLimit") if isinstance(settings.body, dict) else None
         if isinstance(limit, int) and limit > 0:
             server.char_limit = min(server.char_limit, limit) if server.char_limit else limit
         server.probed = True
-        log.info(
-            "%s: LibreTranslate %s, %d source language(s)",
-            server.name,
-            server.version,
-            len(server.targets),
-        )
+        log.info("%s: %d source language(s)", server.name, len(server.targets))
 
     def _discover(self) -> None:
         with self._probe_lock:
@@ -398,19 +396,11 @@ class LibreTranslateEngine:
     # -- Engine protocol ----------------------------------------------------------------------
 
     def identity(self, source: str, target: str) -> str:
-        """``libretranslate/<version>:<src>-<tgt>``; all versions when the pool is mixed."""
-        able = self._able(source, target)
-        if not able:
+        """``libretranslate[:<model tag>]:<src>-<tgt>`` (see the module docstring for why)."""
+        if not self._able(source, target):
             raise self._nobody(source, target, "translate")
-        versions = sorted({s.version for s in able})
-        if len(versions) > 1 and not self._identity_warned:
-            self._identity_warned = True
-            log.warning(
-                "the LibreTranslate servers report different versions (%s): a sentence's "
-                "translation may depend on the server that took it",
-                ", ".join(f"{s.name} {s.version}" for s in able),
-            )
-        return f"libretranslate/{'+'.join(versions)}:{source}-{target}"
+        tag = f":{self.model_tag}" if self.model_tag else ""
+        return f"libretranslate{tag}:{source}-{target}"
 
     def check(self, source: str, target: str) -> None:
         """Raise :class:`EngineError` naming every server when none offers the pair."""
@@ -630,7 +620,7 @@ class LibreTranslateEngine:
     def stats(self) -> dict[str, Any]:
         """Per language: seconds and, per server, sentences, requests, retries and seconds.
 
-        Also the state of each server (version, whether it left the pool and why). No API key.
+        Also the state of each server (whether it left the pool and why). No API key.
         """
         languages: dict[str, Any] = {}
         for lang, seconds in self.language_seconds.items():
@@ -644,7 +634,6 @@ class LibreTranslateEngine:
             "servers": [
                 {
                     "url": s.name,
-                    "version": s.version or None,
                     "in_pool": not s.ejected,
                     "left_because": s.ejected or None,
                 }
@@ -659,7 +648,6 @@ class LibreTranslateEngine:
         reports: list[ServerReport] = []
         for server in self.servers:
             report = ServerReport(server.name, reachable=server.probed and not server.ejected)
-            report.version = server.version
             offered = server.targets.get(source, {})
             report.offered = sorted(offered)
             report.missing = [t for t in targets if t not in offered]
@@ -695,7 +683,6 @@ class ServerReport:
 
     url: str
     reachable: bool
-    version: str = ""
     offered: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     round_trip: float | None = None

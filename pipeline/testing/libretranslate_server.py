@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipeline.testing.argos_package import TINY, ModelSize, build_argos_package
@@ -94,6 +94,7 @@ class LibreTranslateServer:
         port: int | None = None,
         extra_args: Sequence[str] = (),
         threads: int | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.packages_dir = packages_dir
         self.home = home
@@ -101,6 +102,7 @@ class LibreTranslateServer:
         self.port = port or free_port()
         self.extra_args = list(extra_args)
         self.threads = threads
+        self.extra_env = dict(env or {})  # e.g. ARGOS_BEAM_SIZE, ARGOS_INTRA_THREADS
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = home / "libretranslate.log"
 
@@ -131,6 +133,7 @@ class LibreTranslateServer:
             ARGOS_PACKAGE_INDEX="http://127.0.0.1:9/",
             no_proxy="*",
         )
+        env.update(self.extra_env)
         command = [
             str(script),
             "--host",

@@ -1,0 +1,50 @@
+"""The Argos engine's batching: results never depend on how sentences are batched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.engines import create_engine
+from pipeline.engines.argos import ArgosEngine
+
+Install = Callable[..., list[Path]]
+
+SENTENCES = [
+    "The charity opened a new food bank.",
+    "",
+    "Volunteers packed more than two thousand parcels for families in need this winter, "
+    "and the shelter now offers warm meals, clean clothes and advice.",
+    "Donors can choose to support education.",
+    "Thanks.",
+    "The library collected books for schools in rural areas across the country.",
+]
+
+
+def test_batch_size_type_and_threads_change_nothing_but_speed(install_argos: Install) -> None:
+    install_argos("en-es")
+    reference = ArgosEngine(batch_size=64, inter_threads=1, intra_threads=1)
+    expected = reference.translate(SENTENCES, "en", "es")
+    reference.release()
+    assert expected[1].text == "" and all(t.text for i, t in enumerate(expected) if i != 1)
+    for options in (
+        {"batch_size": 1},
+        {"batch_size": 2, "inter_threads": 2, "intra_threads": 1},
+        {"batch_size": 24, "batch_type": "tokens"},
+    ):
+        engine = create_engine("argos", options)
+        assert isinstance(engine, ArgosEngine)
+        got = engine.translate(SENTENCES, "en", "es")
+        engine.release()
+        assert [t.text for t in got] == [t.text for t in expected], options
+        assert engine.loads == 1
+
+
+def test_unknown_batch_type_is_a_configuration_error(tmp_path: Path) -> None:
+    from pipeline.config import load_config
+    from pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="batch_type: must be one of examples, tokens"):
+        load_config(tmp_path, {"batch_type": "words"})
