@@ -68,6 +68,22 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return items or None
 
 
+_sources_argument = click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+_lang_option = click.option(
+    "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
+)
+_engine_option = click.option(
+    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Translation engine."
+)
+
+
+def _progress(quiet: bool) -> Any:
+    """Progress lines on a terminal only: cron and CI logs get the summary line alone."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"… {message}", err=True)
+
+
 def _libretranslate_options(command: Any) -> Any:
     """The options of the libretranslate engine (passed to the command as ``lt_*``)."""
     options = [
@@ -113,13 +129,9 @@ def _lt_overrides(options: dict[str, Any]) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
-)
-@click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Translation engine."
-)
+@_sources_argument
+@_lang_option
+@_engine_option
 @click.option(
     "-f", "--format", "formats", multiple=True, help="Output formats: html (default), pdf."
 )
@@ -200,9 +212,7 @@ def build(
         **_lt_overrides(lt_options),
     )
     quiet = ctx.obj["quiet"]
-    progress = (
-        None if quiet or not sys.stderr.isatty() else (lambda m: click.echo(f"… {m}", err=True))
-    )
+    progress = _progress(quiet)
     report = run_build(config, sources, languages_from_cli=bool(langs), progress=progress)
     if not quiet:  # --quiet (cron): errors only; warnings stay in output/build.json
         for warning in report.warnings:
@@ -212,13 +222,9 @@ def build(
 
 
 @main.command()
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
-)
-@click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Translation engine."
-)
+@_sources_argument
+@_lang_option
+@_engine_option
 @_libretranslate_options
 @click.pass_context
 def translate(
@@ -234,9 +240,7 @@ def translate(
 
     config = _config(ctx, languages=_split(langs), engine=engine, **_lt_overrides(lt_options))
     quiet = ctx.obj["quiet"]
-    progress = (
-        None if quiet or not sys.stderr.isatty() else (lambda m: click.echo(f"… {m}", err=True))
-    )
+    progress = _progress(quiet)
     report = run_build(
         config, sources, languages_from_cli=bool(langs), progress=progress, translate_only=True
     )
@@ -252,10 +256,8 @@ def translate(
 
 
 @main.command()
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
-)
+@_sources_argument
+@_lang_option
 @click.pass_context
 def status(ctx: click.Context, sources: tuple[Path, ...], langs: tuple[str, ...]) -> None:
     """Per language and document: reviewed, machine, stale and missing units.
@@ -284,9 +286,7 @@ def status(ctx: click.Context, sources: tuple[Path, ...], langs: tuple[str, ...]
     is_flag=True,
     help="Compare the catalogs with a fresh machine translation.",
 )
-@click.option(
-    "-l", "--lang", "langs", multiple=True, help="Only these languages (repeatable)."
-)
+@click.option("-l", "--lang", "langs", multiple=True, help="Only these languages (repeatable).")
 @click.option(
     "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Engine (--machine)."
 )
@@ -354,13 +354,9 @@ def _strict_exit(findings: Any, strict: bool) -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
-)
-@click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Translation engine."
-)
+@_sources_argument
+@_lang_option
+@_engine_option
 @click.option(
     "--severity",
     type=click.Choice(["error", "warning", "info"]),

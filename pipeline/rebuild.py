@@ -73,7 +73,7 @@ class LanguageReport:
 def session(config: Config) -> Iterator[TranslationMemory]:
     """Hold the project lock and an open memory for one run."""
     with project_lock(config.state_dir, config.lock_timeout):
-        for folder in (config.output_dir, config.locales_dir):
+        for folder in (config.output_dir, config.locales_dir, config.state_dir):
             remove_temporary_files(folder)
         memory = TranslationMemory(config.memory_path)
         try:
