@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.catalog import REVIEWED, format_catalog, parse_po, read_catalog
+from pipeline.catalog import REVIEWED, parse_po, read_catalog
 from pipeline.cli import main
 from pipeline.errors import EXIT_ERROR
 from pipeline.lock import project_lock
+
+from .helpers import approve
 
 SIX = "es,fr,ar,uk,hi,zh"
 SOURCE = "examples/ai-csam-pledge.md"
@@ -51,14 +53,7 @@ def _languages(data: dict[str, object]) -> dict[str, dict[str, object]]:
 
 
 def _approve(project: Path, lang: str, unit_id: str, text: str) -> None:
-    path = project / "locales" / lang / "ai-csam-pledge.po"
-    catalog = read_catalog(path)
-    assert catalog is not None
-    for entry in catalog.entries:
-        if entry.context == unit_id:
-            entry.flags.remove("fuzzy")
-            entry.msgstr = text
-    path.write_text(format_catalog(catalog), encoding="utf-8")
+    approve(project / "locales" / lang / "ai-csam-pledge.po", unit_id, text)
 
 
 def test_noop_rebuild_is_byte_identical_and_calls_no_engine(

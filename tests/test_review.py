@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.catalog import format_catalog, read_catalog
 from pipeline.cli import main
 from pipeline.review import terminal_diff, word_diff
+
+from .helpers import approve
 
 SOURCE = "examples/ai-csam-pledge.md"
 PO = "locales/es/ai-csam-pledge.po"
@@ -38,15 +39,7 @@ def _git(project: Path, *args: str) -> None:
 
 
 def _approve(project: Path, unit_id: str, text: str) -> None:
-    """A reviewer corrects an entry and clears its fuzzy flag, as in a PO editor."""
-    path = project / PO
-    catalog = read_catalog(path)
-    assert catalog is not None
-    for entry in catalog.entries:
-        if entry.context == unit_id:
-            entry.flags.remove("fuzzy")
-            entry.msgstr = text
-    path.write_text(format_catalog(catalog), encoding="utf-8")
+    approve(project / PO, unit_id, text)
 
 
 def _edit_source(project: Path, old: str, new: str) -> None:
