@@ -13,8 +13,7 @@ from typing import Any
 import click
 
 from pipeline import __version__
-
-ENGINE_CHOICES = ("argos", "pseudo", "libretranslate")
+from pipeline.engines import ENGINE_NAMES
 
 
 class _ClickHandler(logging.Handler):
@@ -73,7 +72,7 @@ _lang_option = click.option(
     "-l", "--lang", "langs", multiple=True, help="Target languages, e.g. es,fr,ar (repeatable)."
 )
 _engine_option = click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Translation engine."
+    "-e", "--engine", type=click.Choice(ENGINE_NAMES), default=None, help="Translation engine."
 )
 
 
@@ -288,7 +287,7 @@ def status(ctx: click.Context, sources: tuple[Path, ...], langs: tuple[str, ...]
 )
 @click.option("-l", "--lang", "langs", multiple=True, help="Only these languages (repeatable).")
 @click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Engine (--machine)."
+    "-e", "--engine", type=click.Choice(ENGINE_NAMES), default=None, help="Engine (--machine)."
 )
 @click.option(
     "--html",
@@ -404,7 +403,7 @@ def engines() -> None:
     "-l", "--lang", "langs", multiple=True, help="Languages needed (default: the project's)."
 )
 @click.option(
-    "-e", "--engine", type=click.Choice(ENGINE_CHOICES), default=None, help="Engine to check."
+    "-e", "--engine", type=click.Choice(ENGINE_NAMES), default=None, help="Engine to check."
 )
 @_libretranslate_options
 @click.pass_context

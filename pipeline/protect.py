@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.glossary import Terms
-from pipeline.inline import Token, escape, serialize, tokenize
+from pipeline.inline import Token, serialize, tokenize
 
 #: The one definition of an engine placeholder (fullwidth braces: models for CJK emit them).
 PLACEHOLDER_RE = re.compile(r"[{｛]\s*(\d+)\s*[}｝]")
@@ -429,18 +429,3 @@ def _insert_tags(text: str, ranges: list[tuple[str, int, int]], voids: dict[int,
             else:
                 tokens.append(Token("text", text[i]))
     return serialize(tokens)
-
-
-__all__ = [
-    "METHODS",
-    "PLACEHOLDER_RE",
-    "Alignment",
-    "Protected",
-    "Restored",
-    "Span",
-    "TermSlot",
-    "engine_inputs",
-    "escape",
-    "protect",
-    "restore",
-]

@@ -275,9 +275,10 @@ def join(seg: Segmented, translations: Mapping[str, str] | None = None) -> Joine
     body: list[str] = []
     headings: list[tuple[int, str]] = []
     pending_heading: int | None = None
+    by_id = {u.id: u for u in seg.units}
     for piece in seg.skeleton:
         if isinstance(piece, UnitRef):
-            unit = seg.unit(piece.unit_id)
+            unit = by_id[piece.unit_id]
             body.append(to_html(texts[unit.id], unit.attrs, plain))
             if pending_heading is not None:
                 headings.append((pending_heading, plain_text_of(texts[unit.id])))

@@ -48,9 +48,9 @@ def isolated_home(
     from pipeline import models
 
     models.model_checksum.cache_clear()
+    # No reload on teardown: it would point argostranslate back at the real HOME and create its
+    # folders there. The next test's setup reloads it for its own home.
     yield home
-    monkeypatch.undo()
-    _reload_argos_settings()
 
 
 @pytest.fixture

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,34 +22,11 @@ SENTENCES = [
 
 
 @pytest.fixture
-def argos_settings(tmp_path: Path) -> Iterator[ModuleType]:
-    """Point argostranslate at folders inside tmp_path, and undo it afterwards.
+def argos_settings(isolated_home: Path) -> ModuleType:
+    """argostranslate's settings, pointed into this test's home by conftest's isolation."""
+    import argostranslate.settings as settings
 
-    argostranslate.settings reads the environment once, when first imported (and creates the
-    folders it names), so the environment is set before that import, or the module is reloaded
-    if an earlier test already imported it. The other argostranslate modules hold the same
-    module object, so a reload reaches them too.
-    """
-    before = {name for name in sys.modules if name.partition(".")[0] == "argostranslate"}
-    home = tmp_path / "home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HOME", str(home))
-        patch.setenv("XDG_DATA_HOME", str(home / "data"))
-        patch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-        patch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-        patch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "packages"))
-        patch.delenv("SNAP", raising=False)
-        import argostranslate.settings as settings
-
-        if "argostranslate.settings" in before:
-            importlib.reload(settings)
-        yield settings
-    if "argostranslate.settings" in before:
-        importlib.reload(settings)
-    # Modules first imported here would keep pointing at tmp_path: let a later import redo them.
-    for name in [n for n in sys.modules if n.partition(".")[0] == "argostranslate"]:
-        if name not in before:
-            del sys.modules[name]
+    return settings
 
 
 def test_builds_identical_bytes_with_argos_layout(tmp_path: Path) -> None:
@@ -96,18 +70,20 @@ class _WholeText:
         return [text]
 
 
-def test_installs_lists_and_translates(tmp_path: Path, argos_settings: ModuleType) -> None:
+def test_installs_lists_and_translates(
+    tmp_path: Path, argos_settings: ModuleType, isolated_home: Path
+) -> None:
     import argostranslate.package
     import ctranslate2
 
     argostranslate.package.install_from_path(build_argos_package(tmp_path / "build", size=TINY))
 
-    assert argos_settings.package_data_dir == tmp_path / "packages"
+    assert argos_settings.package_data_dir == isolated_home / "argos-packages"
     packages = argostranslate.package.get_installed_packages()
     assert [(p.from_code, p.to_code, p.type) for p in packages] == [("en", "es", "translate")]
     pkg = packages[0]
     assert (pkg.from_name, pkg.to_name) == ("English", "Spanish")
-    assert pkg.package_path.parent == tmp_path / "packages"
+    assert pkg.package_path.parent == isolated_home / "argos-packages"
 
     translator = ctranslate2.Translator(str(pkg.package_path / "model"), device="cpu")
     sources = [pkg.tokenizer.encode(sentence) for sentence in SENTENCES]

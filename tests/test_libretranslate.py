@@ -480,27 +480,19 @@ def test_api_key_is_sent_but_never_written(
             assert secret.encode() not in data and flag_secret.encode() not in data, path
 
 
+def _engines_check(project: Path, langs: str, *urls: str) -> Any:
+    """``summary-pipeline engines check`` for the libretranslate engine."""
+    args = ["-C", str(project), "engines", "check", "-e", "libretranslate", *urls, "-l", langs]
+    return CliRunner().invoke(main, args)
+
+
 @needs_servers
 def test_engines_check_reports_each_server(
     lt_servers: dict[str, LibreTranslateServer], tmp_path: Path
 ) -> None:
     a, b = lt_servers["a"], lt_servers["b"]
     project = _new_project(tmp_path)
-    ok = CliRunner().invoke(
-        main,
-        [
-            "-C",
-            str(project),
-            "engines",
-            "check",
-            "-e",
-            "libretranslate",
-            "--url",
-            f"{a.url},{b.url}",
-            "-l",
-            "es,fr",
-        ],
-    )
+    ok = _engines_check(project, "es,fr", "--url", f"{a.url},{b.url}")
     assert ok.exit_code == 0, ok.output
     for server in (a, b):
         assert f"{server.url}: reachable\n  offers en→ar, es, fr\n" in ok.output
@@ -509,23 +501,7 @@ def test_engines_check_reports_each_server(
     assert "ok: every needed language (es, fr) is offered" in ok.output
 
     closed = f"http://127.0.0.1:{free_port()}"
-    bad = CliRunner().invoke(
-        main,
-        [
-            "-C",
-            str(project),
-            "engines",
-            "check",
-            "-e",
-            "libretranslate",
-            "--url",
-            a.url,
-            "--url",
-            closed,
-            "-l",
-            "es,de",
-        ],
-    )
+    bad = _engines_check(project, "es,de", "--url", a.url, "--url", closed)
     assert bad.exit_code == 1
     assert f"{closed}: unreachable\n  problem: GET /languages: cannot connect" in bad.output
     assert "  needed: es offered; de missing" in bad.output
