@@ -19,9 +19,8 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def default_templates_dir() -> Path:
-    """The package's own templates (inside the wheel, or the repository's ``templates/``)."""
-    bundled = _PACKAGE_DIR / "_data" / "templates"
-    return bundled if bundled.is_dir() else _PACKAGE_DIR.parent / "templates"
+    """The package's own templates (``pipeline/templates/``), used after the project's."""
+    return _PACKAGE_DIR / "templates"
 
 
 @dataclass(frozen=True)

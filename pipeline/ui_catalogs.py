@@ -23,9 +23,8 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def default_locales_dir() -> Path:
-    """The package's own UI catalogs (inside the wheel, or the repository's ``locales/``)."""
-    bundled = _PACKAGE_DIR / "_data" / "locales"
-    return bundled if bundled.is_dir() else _PACKAGE_DIR.parent / "locales"
+    """The package's own UI catalogs (``pipeline/locales/``), used after the project's."""
+    return _PACKAGE_DIR / "locales"
 
 
 @functools.lru_cache(maxsize=256)

@@ -16,7 +16,7 @@ from pipeline.scripts import font_css, isolate_ltr_runs
 from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ROOT / "locales"
+LOCALES = ROOT / "pipeline" / "locales"
 # Every target language Argos Translate offers from English, plus Amharic (printed by NGOs).
 CATALOG_LANGUAGES = [*ARGOS_TARGETS, "am"]
 
@@ -203,8 +203,8 @@ def _luminance(hex_colour: str) -> float:
 
 
 def test_text_colours_have_enough_contrast() -> None:
-    css = (ROOT / "templates" / "style.css").read_text(encoding="utf-8")
-    css += (ROOT / "templates" / "print.css").read_text(encoding="utf-8")
+    css = (ROOT / "pipeline" / "templates" / "style.css").read_text(encoding="utf-8")
+    css += (ROOT / "pipeline" / "templates" / "print.css").read_text(encoding="utf-8")
     variables = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{6})", css))
     text_colours = {variables[n] for n in ("ink", "muted", "accent")}
     text_colours |= set(re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", css))
