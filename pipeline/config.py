@@ -1,62 +1,121 @@
 """Configuration: defaults ← ``summary-pipeline.toml`` ← command-line flags.
 
-Flags default to ``None`` in the CLI and ``None`` values are dropped here, so a value from
-the project file survives unless a flag is given. Every problem is reported with its key,
-then loading fails once.
+Every option is declared once below (:data:`OPTIONS`): its type, default, check and the
+command-line flag that sets it. Engine settings are each engine's own ``Settings``
+dataclass, read from its ``[<engine>]`` table. Flags default to ``None`` in the CLI and only
+flags that were given reach :func:`load_config`, so a value from the project file survives
+unless a flag is given. Every problem is reported with where the value came from (the flag,
+or the file and key), then loading fails once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
-from pipeline.engines import BATCH_TYPES, ENGINE_NAMES
+from pipeline import engines
 from pipeline.errors import ConfigError
 from pipeline.languages import SOURCE_LANGUAGE, is_known
+from pipeline.secret import Secret
 
 PROJECT_FILE = "summary-pipeline.toml"
 FORMATS = ("html", "pdf")
 PAPERS = ("A4", "Letter")
-#: Per-project state (memory, lock, checksum cache), relative to the project folder.
+#: Per-project state (memory, lock, caches, durations), relative to the project folder.
 STATE_DIR = ".summary-pipeline"
-#: Settings of the Argos engine (the ``[argos]`` table), passed on as engine options.
-ARGOS_KEYS = ("beam_size", "inter_threads", "intra_threads", "batch_size", "batch_type")
+DEFAULT_GLOSSARY = "glossary.toml"
 
-DEFAULTS: dict[str, Any] = {
-    "sources": ["examples/*.md"],
-    "languages": ["es", "fr", "ar", "uk", "hi", "zh"],
-    "formats": ["html"],
-    "engine": "argos",
-    "output_dir": "output",
-    "locales_dir": "locales",
-    "templates_dir": "templates",
-    "glossary": "glossary.toml",
-    "paper": "A4",
-    # Chosen with bench/run.py --sweep on 2 cores: two batches of 32 sentences decoded side by
-    # side, one thread each, beat one batch of 64 on two threads and stay within the memory
-    # target (one model + 400 MB). See bench/RESULTS.md.
-    "beam_size": 2,
-    "inter_threads": 2,
-    "intra_threads": 1,
-    "batch_size": 32,
-    "batch_type": "examples",  # batch_size counts sentences ("examples") or tokens
-    # Translation memory (SQLite); the state folder .summary-pipeline/ is git-ignored.
-    "memory": f"{STATE_DIR}/memory.sqlite3",
-    "lock_timeout": 300,
-    "prefer_reviewed_stale": False,
-    # The libretranslate engine (also a [libretranslate] table without the prefix). The API
-    # key is never read from this file: --api-key or $SUMMARY_PIPELINE_LT_API_KEY.
-    "libretranslate_urls": [],
-    "libretranslate_batch_limit": 16,
-    "libretranslate_char_limit": 0,
-    "libretranslate_timeout": 120,
-    "libretranslate_in_flight": 2,
-    # Part of the memory key: change it when the servers' models are upgraded.
-    "libretranslate_model_tag": "",
-}
-LIBRETRANSLATE_KEYS = tuple(k for k in DEFAULTS if k.startswith("libretranslate_"))
+
+def _strings(value: object) -> str | None:
+    ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    return None if ok else "must be a list of strings"
+
+
+def _languages(value: object) -> str | None:
+    if (problem := _strings(value)) is not None:
+        return problem
+    assert isinstance(value, list | tuple)
+    if not value:
+        return "name at least one target language"
+    if SOURCE_LANGUAGE in value:
+        return f"{SOURCE_LANGUAGE} is the source language, not a target"
+    bad = [c for c in value if not is_known(c)]
+    if bad:
+        return f"unknown language code {', '.join(repr(c) for c in bad)}"
+    return None
+
+
+def _choices(*allowed: str, many: bool = False) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
+        values = value if many and isinstance(value, list | tuple) else [value]
+        bad = [v for v in values if v not in allowed]
+        if many and (problem := _strings(value)) is not None:
+            return problem
+        if bad:
+            return f"unknown value {', '.join(map(repr, bad))} (choose from {', '.join(allowed)})"
+        return None
+
+    return check
+
+
+def _path(value: object) -> str | None:
+    return None if isinstance(value, str) else "must be a file path (a string)"
+
+
+def _number(least: float, whole: bool = False) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
+        kinds = int if whole else int | float
+        if not isinstance(value, kinds) or isinstance(value, bool) or value < least:
+            return f"must be a {'whole ' if whole else ''}number of at least {least:g}"
+        return None
+
+    return check
+
+
+def _flag(value: object) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its key, default, check (None or the problem) and command-line flag."""
+
+    key: str
+    default: object
+    check: Callable[[object], str | None]
+    flag: str | None = None
+    help: str = ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("sources", ["examples/*.md"], _strings, None, "Markdown files (globs) to build"),
+    Option("languages", ["es", "fr", "ar", "uk", "hi", "zh"], _languages, "--lang"),
+    Option("formats", ["html"], _choices(*FORMATS, many=True), "--format"),
+    Option("engine", "argos", _choices(*engines.engine_names()), "--engine"),
+    Option("output_dir", "output", _path, "--output"),
+    Option("locales_dir", "locales", _path),
+    Option("templates_dir", "templates", _path),
+    Option("glossary", DEFAULT_GLOSSARY, _path, None, '"" for none'),
+    Option("paper", "A4", _choices(*PAPERS), "--paper"),
+    Option("max_pages", 0, _number(0, whole=True), "--max-pages", "0: no limit"),
+    Option("memory", f"{STATE_DIR}/memory.sqlite3", _path),
+    Option("lock_timeout", 300, _number(0)),
+    Option("prefer_reviewed_stale", False, _flag, "--prefer-reviewed-stale"),
+)
+_BY_KEY = {option.key: option for option in OPTIONS}
+_LISTS = ("sources", "languages", "formats")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A value given on the command line, with the flag's name for error messages."""
+
+    value: object
+    name: str
 
 
 @dataclass(frozen=True)
@@ -64,180 +123,190 @@ class Config:
     """Validated settings for one run."""
 
     project_dir: Path
-    sources: list[str]
-    languages: list[str]
-    formats: list[str]
+    sources: tuple[str, ...]
+    languages: tuple[str, ...]
+    formats: tuple[str, ...]
     engine: str
     output_dir: Path
     locales_dir: Path
     templates_dir: Path
     paper: str
-    # Optional file: a missing default glossary is an empty one (pipeline.glossary).
-    glossary: Path | None = None
-    engine_options: dict[str, Any] = field(default_factory=dict)
-    memory: Path | None = None  # None: the project's default memory file
+    glossary: Path | None = None  # None: no glossary
+    glossary_required: bool = False  # named explicitly: it must exist
+    memory_path: Path = Path(STATE_DIR, "memory.sqlite3")
     lock_timeout: float = 300.0
     prefer_reviewed_stale: bool = False
+    max_pages: int = 0
+    languages_from_cli: bool = False  # --lang wins over the documents' own lists
+    engine_settings: Mapping[str, object] = field(default_factory=dict)  # name → Settings
 
     @property
     def state_dir(self) -> Path:
-        """The git-ignored folder for the lock and caches."""
+        """The git-ignored folder for the lock, caches and durations."""
         return self.project_dir / STATE_DIR
 
-    @property
-    def memory_path(self) -> Path:
-        """The translation memory file."""
-        return self.memory or self.state_dir / "memory.sqlite3"
+    def settings_of(self, engine: str) -> object:
+        """The ``Settings`` of engine ``engine``."""
+        return self.engine_settings[engine]
 
 
-def _as_list(value: Any) -> Any:
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+
+
+def _as_list(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
 
 
-def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Read the project file in ``project_dir`` (if any), apply ``overrides``, validate."""
-    values = dict(DEFAULTS)
+def load_config(project_dir: Path, flags: Mapping[str, Flag] | None = None) -> Config:
+    """Read the project file in ``project_dir`` (if any), apply ``flags``, validate all.
+
+    ``flags`` maps option keys (``languages``, ``argos.beam_size``) to the values given on the
+    command line.
+    """
+    flags = flags or {}
+    data = _read_file(project_dir / PROJECT_FILE)
     problems: list[str] = []
-    path = project_dir / PROJECT_FILE
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{path}: not valid TOML: {err}") from err
-        argos = data.pop("argos", {})
-        if not isinstance(argos, dict):
-            problems.append("argos: must be a table")
-            argos = {}
-        lt_table = data.pop("libretranslate", {})
-        if not isinstance(lt_table, dict):
-            problems.append("libretranslate: must be a table")
-            lt_table = {}
-        if "api_key" in lt_table or "libretranslate_api_key" in data:
-            problems.append(
-                "libretranslate.api_key: keep API keys out of the project file; "
-                "use --api-key or SUMMARY_PIPELINE_LT_API_KEY"
-            )
-            lt_table.pop("api_key", None)
-            data.pop("libretranslate_api_key", None)
-        lt = {f"libretranslate_{key}": value for key, value in lt_table.items()}
-        for key, value in {**data, **argos, **lt}.items():
-            if key not in DEFAULTS:
-                problems.append(f"{key}: unknown setting in {PROJECT_FILE}")
-            else:
-                values[key] = value
-    for key, value in (overrides or {}).items():
-        if value is not None:
-            values[key] = value
-
-    for key in ("sources", "languages", "formats"):
-        values[key] = _as_list(values[key])
-        if not isinstance(values[key], list) or not all(isinstance(v, str) for v in values[key]):
-            problems.append(f"{key}: must be a list of strings")
-            values[key] = []
-    if not values["languages"]:
-        problems.append("languages: name at least one target language")
-    bad = [c for c in values["languages"] if not is_known(c)]
-    if bad:
-        problems.append(f"languages: unknown language code(s): {', '.join(bad)}")
-    if SOURCE_LANGUAGE in values["languages"]:
-        problems.append(f"languages: {SOURCE_LANGUAGE} is the source language, not a target")
-    bad = [f for f in values["formats"] if f not in FORMATS]
-    if bad:
-        problems.append(
-            f"formats: unknown format(s) {', '.join(bad)} (choose from {', '.join(FORMATS)})"
-        )
-    if values["engine"] not in ENGINE_NAMES:
-        problems.append(
-            f"engine: unknown engine {values['engine']!r} (choose from {', '.join(ENGINE_NAMES)})"
-        )
-    if not isinstance(values["glossary"], str):
-        problems.append("glossary: must be a file path (\"\" for none)")
-        values["glossary"] = ""
-    if values["paper"] not in PAPERS:
-        problems.append(f"paper: must be one of {', '.join(PAPERS)}")
-    if not isinstance(values["memory"], str) or not values["memory"].strip():
-        problems.append("memory: must be a file path")
-        values["memory"] = DEFAULTS["memory"]
-    timeout = values["lock_timeout"]
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0:
-        problems.append("lock_timeout: must be a number of seconds, at least 0")
-    if not isinstance(values["prefer_reviewed_stale"], bool):
-        problems.append("prefer_reviewed_stale: must be true or false")
-    for key in ("beam_size", "batch_size"):
-        if not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 1:
-            problems.append(f"{key}: must be a whole number of at least 1")
-    for key in ("inter_threads", "intra_threads"):
-        if not isinstance(values[key], int) or isinstance(values[key], bool) or values[key] < 0:
-            problems.append(f"{key}: must be a whole number of at least 0")
-    if values["batch_type"] not in BATCH_TYPES:
-        problems.append(f"batch_type: must be one of {', '.join(BATCH_TYPES)}")
-    problems.extend(_check_libretranslate(values))
+    tables = {name: data.pop(name) for name in engines.engine_names() if name in data}
+    values: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    for key, value in data.items():
+        if key in _BY_KEY:
+            values[key], origin[key] = value, f"{PROJECT_FILE}: {key}"
+        else:
+            problems.append(f"{PROJECT_FILE}: {key}: unknown setting")
+    for key, given in flags.items():
+        if key in _BY_KEY:
+            values[key], origin[key] = given.value, given.name
+    for option in OPTIONS:
+        if option.key not in values:
+            values[option.key], origin[option.key] = option.default, f"default {option.key}"
+        if option.key in _LISTS:
+            values[option.key] = _as_list(values[option.key])
+        problem = option.check(values[option.key])
+        if problem is not None:
+            problems.append(f"{origin[option.key]}: {problem}")
+    settings = {}
+    for name in engines.engine_names():
+        table = tables.get(name, {})
+        settings[name] = _engine_settings(name, table, flags, problems)
+    if isinstance(values["engine"], str) and values["engine"] in settings:
+        problems.extend(_missing_required(values["engine"], settings[values["engine"]]))
     if problems:
-        where = path if path.exists() else "the options"
-        raise ConfigError(f"invalid configuration ({where}):\n  " + "\n  ".join(problems))
+        if len(problems) == 1:
+            raise ConfigError(problems[0])
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+    return _build(project_dir.resolve(), values, settings, "languages" in flags)
 
+
+def _build(
+    project: Path, values: Mapping[str, Any], settings: Mapping[str, object], cli_langs: bool
+) -> Config:
     def resolve(key: str) -> Path:
-        return (project_dir / str(values[key])).resolve()
+        return (project / str(values[key])).resolve()
 
+    glossary = resolve("glossary") if values["glossary"] else None
     return Config(
-        project_dir=project_dir.resolve(),
-        sources=values["sources"],
-        languages=list(dict.fromkeys(values["languages"])),
-        formats=list(dict.fromkeys(values["formats"])),
-        engine=values["engine"],
+        project_dir=project,
+        sources=tuple(values["sources"]),
+        languages=tuple(dict.fromkeys(values["languages"])),
+        formats=tuple(dict.fromkeys(values["formats"])),
+        engine=str(values["engine"]),
         output_dir=resolve("output_dir"),
         locales_dir=resolve("locales_dir"),
         templates_dir=resolve("templates_dir"),
-        paper=values["paper"],
-        glossary=resolve("glossary") if values["glossary"] else None,
-        memory=resolve("memory"),
+        paper=str(values["paper"]),
+        glossary=glossary,
+        glossary_required=glossary is not None and glossary != project / DEFAULT_GLOSSARY,
+        memory_path=resolve("memory"),
         lock_timeout=float(values["lock_timeout"]),
-        prefer_reviewed_stale=values["prefer_reviewed_stale"],
-        engine_options={
-            **{
-                k: values[k]
-                for k in ARGOS_KEYS
-            },
-            **{k: values[k] for k in LIBRETRANSLATE_KEYS},
-            # A Secret (never printed); None: the engine reads $SUMMARY_PIPELINE_LT_API_KEY.
-            "libretranslate_api_key": values.get("libretranslate_api_key"),
-        },
+        prefer_reviewed_stale=bool(values["prefer_reviewed_stale"]),
+        max_pages=int(values["max_pages"]),
+        languages_from_cli=cli_langs,
+        engine_settings=settings,
     )
 
 
-def _check_libretranslate(values: dict[str, Any]) -> list[str]:
-    """Validate the libretranslate_* settings in place; return the problems."""
-    problems: list[str] = []
-    urls = _as_list(values["libretranslate_urls"])
-    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
-        problems.append("libretranslate_urls: must be a list of URLs")
-        urls = []
-    if urls or values["engine"] == "libretranslate":
-        from pipeline.engines.libretranslate import parse_urls
+def _engine_settings(
+    name: str, table: object, flags: Mapping[str, Flag], problems: list[str]
+) -> object:
+    """The engine's ``Settings`` from its table and flags; problems appended."""
+    cls = engines.engine_module(name).Settings
+    if not isinstance(table, dict):
+        problems.append(f"{PROJECT_FILE}: {name}: must be a table")
+        table = {}
+    hints = get_type_hints(cls)
+    values: dict[str, object] = {}
+    for item in dataclasses.fields(cls):
+        key = f"{name}.{item.name}"
+        given = flags.get(key)
+        if item.metadata.get("secret") and item.name in table:
+            problems.append(
+                f"{PROJECT_FILE}: {key}: keep secrets out of the project file "
+                "(use the command-line option or the environment variable)"
+            )
+        if given is not None:
+            where, value = given.name, given.value
+        elif item.name in table and not item.metadata.get("secret"):
+            where, value = f"{PROJECT_FILE}: {key}", table[item.name]
+        else:
+            continue
+        checked = _check_field(name, item, hints[item.name], value)
+        if isinstance(checked, _Problem):
+            problems.append(f"{where}: {checked.message}")
+        else:
+            values[item.name] = checked
+    for unknown in sorted(set(table) - {f.name for f in dataclasses.fields(cls)}):
+        problems.append(f"{PROJECT_FILE}: {name}.{unknown}: unknown setting")
+    return cls(**values)
 
+
+def _missing_required(name: str, settings: object) -> list[str]:
+    """Settings the chosen engine cannot work without (``metadata={"required": why}``)."""
+    return [
+        f"{name}.{item.name}: {item.metadata['required']}"
+        for item in dataclasses.fields(settings)  # type: ignore[arg-type]
+        if item.metadata.get("required") and not getattr(settings, item.name)
+    ]
+
+
+@dataclass(frozen=True)
+class _Problem:
+    message: str
+
+
+def _check_field(engine: str, item: dataclasses.Field[Any], hint: object, value: object) -> object:
+    """``value`` converted to the field's type, or a :class:`_Problem`."""
+    meta = item.metadata
+    if meta.get("secret"):
+        return value if isinstance(value, Secret) else Secret(str(value))
+    if meta.get("parse") == "urls":
+        value = _as_list(value)
+        if _strings(value) is not None:
+            return _Problem("must be a list of URLs")
+        assert isinstance(value, list | tuple)
         try:
-            urls = parse_urls(urls)
+            return getattr(engines.engine_module(engine), "validate_urls")(value)  # noqa: B009
         except ConfigError as err:
-            problems.append(err.message)
-    values["libretranslate_urls"] = urls
-    key = values.get("libretranslate_api_key")
-    if key is not None:
-        from pipeline.engines.libretranslate import Secret
-
-        values["libretranslate_api_key"] = key if isinstance(key, Secret) else Secret(str(key))
-    for key, least in (
-        ("libretranslate_batch_limit", 1),
-        ("libretranslate_char_limit", 0),
-        ("libretranslate_in_flight", 1),
-    ):
-        value = values[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < least:
-            problems.append(f"{key}: must be a whole number of at least {least}")
-    timeout = values["libretranslate_timeout"]
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
-        problems.append("libretranslate_timeout: must be a number of seconds above 0")
-    if not isinstance(values["libretranslate_model_tag"], str):
-        problems.append("libretranslate_model_tag: must be a string, e.g. \"models-2025-06\"")
-    return problems
+            return _Problem(err.message)
+    if hint is bool:
+        return value if isinstance(value, bool) else _Problem("must be true or false")
+    if hint in (int, float):
+        whole = hint is int
+        if not isinstance(value, int if whole else int | float) or isinstance(value, bool):
+            return _Problem(f"must be a {'whole ' if whole else ''}number")
+        if "min" in meta and value < meta["min"]:
+            return _Problem(f"must be at least {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            return _Problem(f"must be at most {meta['max']}")
+        return int(value) if whole else float(value)
+    if "choices" in meta and value not in meta["choices"]:
+        return _Problem(f"must be one of {', '.join(meta['choices'])}")
+    return value if isinstance(value, str) else _Problem("must be a string")

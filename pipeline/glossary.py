@@ -208,16 +208,3 @@ def _line_of(raw: str, needle: str) -> str:
         if needle in line:
             return f":{number}"
     return ""
-
-
-def project_glossary(config: Any) -> Glossary:
-    """The glossary a :class:`~pipeline.config.Config` names.
-
-    The default ``glossary.toml`` is optional; a file named explicitly must exist.
-    """
-    from pipeline.config import DEFAULTS
-
-    if config.glossary is None:
-        return Glossary()
-    default = (config.project_dir / DEFAULTS["glossary"]).resolve()
-    return load_glossary(config.glossary, required=config.glossary != default)

@@ -1,13 +1,12 @@
-"""What the templates need to speak the page's language: UI catalogs, fonts, CSS strings.
+"""What the templates need to speak the page's language: fonts, CSS strings, isolation.
 
-:func:`setup_environment` adds filters and globals to a Jinja2 environment and attaches the
-UI catalogs; :func:`use_language` installs one language's translations before a render.
+:func:`setup_environment` adds these filters and globals to a Jinja2 environment; the UI
+translations are installed per render by :class:`pipeline.render.Renderer`.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -15,7 +14,6 @@ from markupsafe import Markup
 from pipeline.headings import normalize_headings
 from pipeline.languages import SOURCE_LANGUAGE, Language, get_language
 from pipeline.scripts import counter_style, font_css, font_stack, isolate_ltr_runs
-from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 _CSS_ESCAPE_RE = re.compile(r'[\\"<>\n\r\f]')
 
@@ -59,9 +57,8 @@ def page_body(html: object, lang: Language) -> Markup:
     return Markup(text)
 
 
-def setup_environment(env: Any, locales_dir: Path | None) -> None:
-    """Register the filters, globals and UI catalogs the templates use."""
-    env.ui_catalogs = UICatalogs([locales_dir, default_locales_dir()])
+def setup_environment(env: Any) -> None:
+    """Register the filters and globals the templates use."""
     env.filters.update(
         css_string=css_string,
         css_counters=css_counters,
@@ -74,14 +71,3 @@ def setup_environment(env: Any, locales_dir: Path | None) -> None:
         counter_style=counter_style,
         ui_tag=get_language(SOURCE_LANGUAGE).tag,
     )
-
-
-def use_language(env: Any, code: str) -> None:
-    """Install the UI translations for ``code`` (English where there is no catalog)."""
-    catalogs: UICatalogs | None = getattr(env, "ui_catalogs", None)
-    if catalogs is None:
-        return
-    translations, real = catalogs.get(code)
-    env.install_gettext_translations(translations, newstyle=True)
-    # The language the chrome is actually in, for lang attributes when it fell back.
-    env.globals["ui_tag"] = get_language(code if real else SOURCE_LANGUAGE).tag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -61,3 +62,12 @@ class OutputWriter:
         atomic_write(target, data)
         self.written[key] = hashlib.sha256(data).hexdigest()
         return target
+
+
+def remove_temporary_files(folder: Path) -> None:
+    """Delete ``.<name>.<random>.tmp`` files a killed run left behind (see atomic_write)."""
+    if not folder.is_dir():
+        return
+    for path in folder.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
+from pipeline.findings import Finding, Severity
 from pipeline.glossary import Glossary, Terms
 from pipeline.inline import TagError, Token, tokenize
+from pipeline.languages import get_language
 
-ERROR, WARNING, INFO = "error", "warning", "info"
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 #: Every check: id → (severity, what it means). Ids follow pofilter/Weblate where one exists.
-CHECKS: dict[str, tuple[str, str]] = {
+CHECKS: dict[str, tuple[Severity, str]] = {
     "empty": (ERROR, "the translation is empty"),
     "tags": (ERROR, "links, bold or italics missing, extra or unbalanced"),
     "placeholders": (ERROR, "inline code, URLs or images missing or extra"),
@@ -39,38 +39,6 @@ CHECKS: dict[str, tuple[str, str]] = {
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found by one check."""
-
-    id: str
-    severity: str
-    message: str
-
-
-@dataclass(frozen=True)
-class UnitFinding:
-    """A finding with where it was found, for reports, ``build.json`` and the review page."""
-
-    path: str  # the source Markdown file
-    slug: str
-    lang: str
-    unit_id: str
-    line: int | None
-    id: str
-    severity: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return asdict(self)
-
-    def format(self) -> str:
-        """One line: ``file:line: lang unit: severity [id] message``."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.lang} {self.unit_id}: {self.severity} [{self.id}] {self.message}"
 
 
 def _finding(check: str, message: str) -> Finding:
@@ -356,8 +324,6 @@ def _end_class(text: str) -> tuple[str, str]:
 
 
 def _end_punctuation(source: str, target: str, lang: str) -> list[Finding]:
-    from pipeline.languages import get_language
-
     want, _ = _end_class(source)
     have, mark = _end_class(target)
     script = get_language(lang).script
@@ -420,88 +386,3 @@ def restore_findings(notes: Iterable[str]) -> list[Finding]:
         check, message = _RESTORE_NOTES[kind]
         findings.append(_finding(check, message.format(detail)))
     return findings
-
-
-def check_language(
-    docs: Sequence[Any], translation: Any, glossary: Glossary | None = None
-) -> list[UnitFinding]:
-    """Every finding for one language: ``docs`` are :class:`~pipeline.segment.Segmented`,
-    ``translation`` a :class:`~pipeline.translate.LanguageTranslation`.
-
-    Each unit's text may be machine or reviewed; restoration notes kept on the unit
-    (``UnitTranslation.findings``) are included.
-    """
-    lang = translation.lang
-    terms = glossary.for_language(lang) if glossary else None
-    result: list[UnitFinding] = []
-    for seg in docs:
-        units = translation.units.get(seg.document.slug, {})
-        for unit in seg.units:
-            done = units.get(unit.id)
-            if done is None or not unit.translatable:
-                continue
-            findings = restore_findings(done.findings) + check_pair(
-                unit.text, done.text, lang, terms
-            )
-            result.extend(
-                UnitFinding(
-                    str(seg.document.path),
-                    seg.document.slug,
-                    lang,
-                    unit.id,
-                    unit.line,
-                    f.id,
-                    f.severity,
-                    f.message,
-                )
-                for f in findings
-            )
-    return result
-
-
-def has_errors(findings: Iterable[UnitFinding | Finding]) -> bool:
-    """True when any finding is an error (``--strict`` then exits 3)."""
-    return any(f.severity == ERROR for f in findings)
-
-
-@dataclass(frozen=True)
-class LowScore:
-    """A unit the model was least sure of."""
-
-    slug: str
-    unit_id: str
-    score: float  # the lowest per-token log-probability among the unit's sentences
-    text: str  # tagged translation
-
-
-def lowest_scoring(translation: Any, limit: int = 10) -> list[LowScore]:
-    """The ``limit`` units of a :class:`~pipeline.translate.LanguageTranslation` with the lowest
-    model score, worst first (units without a score, e.g. reviewed ones, are left out)."""
-    scored = [
-        LowScore(slug, unit_id, float(done.score), done.text)
-        for slug, units in translation.units.items()
-        for unit_id, done in units.items()
-        if done.score is not None
-    ]
-    scored.sort(key=lambda low: (low.score, low.slug, low.unit_id))
-    return scored[:limit]
-
-
-def check_sources(
-    config: Any,
-    paths: Sequence[Any] = (),
-    *,
-    languages_from_cli: bool = False,
-    engine: Any = None,
-) -> list[UnitFinding]:
-    """Findings for the text the pages would show: reviewed where approved, else machine.
-
-    The ``check`` command: the stages of ``summary-pipeline translate`` (memory, engine for the
-    misses, catalog merge), so reviewed translations are checked too; nothing is rendered.
-    """
-    from pipeline.build import build
-
-    report = build(
-        config, paths, languages_from_cli=languages_from_cli, engine=engine, translate_only=True
-    )
-    return report.findings

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.errors import TemplateError
 from pipeline.languages import SOURCE_LANGUAGE, Language, get_language
+from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,11 +35,8 @@ class PageLink:
     current: bool
 
 
-def make_environment(project_templates: Path | None, locales_dir: Path | None = None) -> Any:
-    """A Jinja2 environment over the project's templates, then the package's.
-
-    UI catalogs come from ``locales_dir``, then the package's (see :mod:`pipeline.i18n`).
-    """
+def make_environment(project_templates: Path | None) -> Any:
+    """A Jinja2 environment over the project's templates, then the package's."""
     import jinja2
 
     from pipeline.i18n import setup_environment
@@ -54,8 +52,33 @@ def make_environment(project_templates: Path | None, locales_dir: Path | None = 
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    setup_environment(env, locales_dir)
+    setup_environment(env)
     return env
+
+
+class Renderer:
+    """Renders templates in one language at a time, with that language's UI catalogs.
+
+    The project's ``templates/`` and ``locales/`` come first, then the package's own.
+    """
+
+    def __init__(self, project_templates: Path | None, locales_dir: Path | None) -> None:
+        self.env = make_environment(project_templates)
+        self.ui = UICatalogs([locales_dir, default_locales_dir()])
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems with UI catalogs met so far (each once)."""
+        return list(self.ui.warnings)
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        """Render template ``name``; ``context["lang"]`` (a Language) picks the UI language."""
+        lang = context.get("lang")
+        code = lang.code if isinstance(lang, Language) else SOURCE_LANGUAGE
+        translations, real = self.ui.get(code)
+        self.env.install_gettext_translations(translations, newstyle=True)
+        ui_tag = get_language(code if real else SOURCE_LANGUAGE).tag
+        return render_template(self.env, name, {"ui_tag": ui_tag, **context})
 
 
 def format_date(value: dt.date | None, lang: Language) -> str:
@@ -85,10 +108,6 @@ def render_template(env: Any, name: str, context: dict[str, Any]) -> str:
     """Render one template; template problems become :class:`TemplateError`."""
     import jinja2
 
-    from pipeline.i18n import use_language
-
-    lang = context.get("lang")
-    use_language(env, lang.code if isinstance(lang, Language) else SOURCE_LANGUAGE)
     try:
         return str(env.get_template(name).render(**context))
     except jinja2.TemplateNotFound as err:

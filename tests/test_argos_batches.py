@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.engines import create_engine
-from pipeline.engines.argos import ArgosEngine
+from pipeline.engines import EngineContext, create_engine
+from pipeline.engines.argos import ArgosEngine, Settings
 
 Install = Callable[..., list[Path]]
 
@@ -23,7 +23,9 @@ SENTENCES = [
 ]
 
 
-def test_batch_size_type_and_threads_change_nothing_but_speed(install_argos: Install) -> None:
+def test_batch_size_type_and_threads_change_nothing_but_speed(
+    install_argos: Install, tmp_path: Path
+) -> None:
     install_argos("en-es")
     reference = ArgosEngine(batch_size=64, inter_threads=1, intra_threads=1)
     expected = reference.translate(SENTENCES, "en", "es")
@@ -34,7 +36,8 @@ def test_batch_size_type_and_threads_change_nothing_but_speed(install_argos: Ins
         {"batch_size": 2, "inter_threads": 2, "intra_threads": 1},
         {"batch_size": 24, "batch_type": "tokens"},
     ):
-        engine = create_engine("argos", options)
+        settings = Settings(**options)  # type: ignore[arg-type]
+        engine = create_engine("argos", settings, EngineContext(tmp_path))
         assert isinstance(engine, ArgosEngine)
         got = engine.translate(SENTENCES, "en", "es")
         engine.release()
@@ -46,5 +49,6 @@ def test_unknown_batch_type_is_a_configuration_error(tmp_path: Path) -> None:
     from pipeline.config import load_config
     from pipeline.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="batch_type: must be one of examples, tokens"):
-        load_config(tmp_path, {"batch_type": "words"})
+    (tmp_path / "summary-pipeline.toml").write_text('[argos]\nbatch_type = "words"\n')
+    with pytest.raises(ConfigError, match=r"argos\.batch_type: must be one of examples, tokens"):
+        load_config(tmp_path)

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.build import BuildReport, build
+from pipeline.build import Outcome
 from pipeline.cli import main
-from pipeline.config import load_config
 from pipeline.document import load_document
-from pipeline.engines import Translation
+from pipeline.engines import Engine, Translation
 from pipeline.engines.pseudo import PseudoEngine
 from pipeline.glossary import load_glossary
 from pipeline.inline import tokenize
@@ -23,6 +22,7 @@ from pipeline.protect import PLACEHOLDER_RE
 from pipeline.segment import Segmented, segment
 
 from .conftest import EXAMPLE, ROOT
+from .helpers import run_build
 
 STRESS = Path(__file__).parent / "data" / "fidelity-inline.md"
 DOCUMENTS = (EXAMPLE, STRESS)
@@ -110,10 +110,9 @@ def make_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run_build(project: Path, engine: object, langs: Sequence[str]) -> BuildReport:
-    """Build both documents into ``langs`` with ``engine`` (any object with the Engine API)."""
-    config = load_config(project, {"languages": list(langs), "engine": "pseudo"})
-    return build(config, languages_from_cli=True, engine=engine)  # type: ignore[arg-type]
+def build_with(project: Path, engine: Engine, langs: Sequence[str]) -> Outcome:
+    """Build both documents into ``langs`` with ``engine``."""
+    return run_build(project, langs, engine)
 
 
 def assert_pages_keep_links(project: Path, langs: Sequence[str]) -> None:
@@ -134,8 +133,8 @@ def test_pseudo_keeps_links_code_numbers_and_terms_in_the_right_elements(
     tmp_path: Path,
 ) -> None:
     project = make_project(tmp_path)
-    report = run_build(project, PseudoEngine(), LANGS)
-    assert report.spans_fallback == 0
+    report = build_with(project, PseudoEngine(), LANGS)
+    assert report.spans[1] == 0
     assert not [f for f in report.findings if f.severity == "error"]
     glossary = load_glossary(project / "glossary.toml")
     for doc in DOCUMENTS:
@@ -170,10 +169,8 @@ def test_pseudo_keeps_links_code_numbers_and_terms_in_the_right_elements(
                 assert "material de abuso sexual infantil" in page.texts("strong")
 
 
-class FaultEngine:
+class FaultEngine(PseudoEngine):
     """The pseudo engine with one injected fault in every text it returns."""
-
-    name = "pseudo"
 
     def __init__(self, fault: str) -> None:
         self.fault = fault
@@ -246,7 +243,7 @@ def test_each_fault_is_reported_and_pages_stay_whole(
     tmp_path: Path, fault: str, check: str
 ) -> None:
     project = make_project(tmp_path)
-    report = run_build(project, FaultEngine(fault), ("es", "ar"))
+    report = build_with(project, FaultEngine(fault), ("es", "ar"))
     assert check in {f.id for f in report.findings}
     assert_pages_keep_links(project, ("es", "ar"))
     if fault == "empty":
@@ -257,7 +254,7 @@ def test_each_fault_is_reported_and_pages_stay_whole(
 def test_fault_engine_without_faults_reports_nothing_serious(tmp_path: Path) -> None:
     """The checks that fire above fire because of the faults, not always."""
     project = make_project(tmp_path)
-    report = run_build(project, PseudoEngine(), ("es", "ar"))
+    report = build_with(project, PseudoEngine(), ("es", "ar"))
     ids = {f.id for f in report.findings}
     assert not ids & {
         "placeholder-repaired",
@@ -280,13 +277,14 @@ def test_argos_package_keeps_every_link_and_reports_span_methods(
     )
     assert result.exit_code == 0, result.output
     assert_pages_keep_links(project, ("es", "ar"))
-    config = load_config(project, {"languages": ["es"], "engine": "argos"})
-    report = build(config, languages_from_cli=True)
+    (project / ".summary-pipeline" / "last-build.json").unlink()  # a full build again
+    report = run_build(project, ["es"], engine_name="argos")
     # Random weights translate nothing: the spans still all get placed somewhere, by the
     # attention alignment or the fallback, and every fallback is a finding.
-    assert sum(report.span_methods.values()) == report.spans_placed + report.spans_fallback > 0
+    placed, fallback, methods = report.spans
+    assert sum(methods.values()) == placed + fallback > 0
     fallbacks = [f for f in report.findings if f.id == "inline-fallback"]
-    assert len(fallbacks) == report.spans_fallback
+    assert len(fallbacks) == fallback
 
 
 class _ScoredEngine(FaultEngine):
@@ -308,7 +306,7 @@ def test_review_page_and_build_json_show_findings_and_least_confident_units(
     import json
 
     project = make_project(tmp_path)
-    run_build(project, _ScoredEngine("loop"), ("es",))
+    build_with(project, _ScoredEngine("loop"), ("es",))
     review = (project / "output" / "review" / "es" / "ai-csam-pledge.html").read_text()
     low = review[review.index("Least confident") : review.index("</ol>")]
     assert low.index("paragraph-7") < low.index("score -0.50")  # the worst unit comes first

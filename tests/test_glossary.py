@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import load_all
 from pipeline.engines.pseudo import PseudoEngine
 from pipeline.errors import ConfigError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.memory import TranslationMemory
 from pipeline.protect import protect, restore
+from pipeline.stages.load import segment_all
 from pipeline.translate import translate_language
 
 from .conftest import ROOT
@@ -93,7 +93,7 @@ def test_glossary_change_never_serves_stale_text_from_memory(tmp_path: Path) -> 
         "---\ntitle: Test\n---\n\nThe IWF removes child sexual abuse material quickly.\n",
         encoding="utf-8",
     )
-    docs = load_all([doc])
+    docs = segment_all([doc])
     keep = Glossary(keep=("IWF", "child sexual abuse material"))
     forced = Glossary(
         keep=("IWF",),

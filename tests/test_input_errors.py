@@ -79,7 +79,7 @@ def test_unknown_language_on_the_command_line(runner: CliRunner, project: Path) 
         main, ["-C", str(project), "build", "--lang", "es,qq", "--engine", "pseudo"]
     )
     assert result.exit_code == 1
-    assert "languages: unknown language code(s): qq" in result.output
+    assert "Error: --lang: unknown language code 'qq'\n" == result.output
 
 
 def test_every_config_problem_is_reported_at_once(runner: CliRunner, project: Path) -> None:
@@ -90,9 +90,9 @@ def test_every_config_problem_is_reported_at_once(runner: CliRunner, project: Pa
     result = runner.invoke(main, ["-C", str(project), "build"])
     assert result.exit_code == 1
     for key in (
-        "formats: unknown format(s) docx",
-        "engine: unknown engine 'magic'",
-        "beam_size: must be a whole number",
-        "colour: unknown setting",
+        "summary-pipeline.toml: formats: unknown value 'docx' (choose from html, pdf)",
+        "summary-pipeline.toml: engine: unknown value 'magic'",
+        "summary-pipeline.toml: beam_size: unknown setting",
+        "summary-pipeline.toml: colour: unknown setting",
     ):
         assert key in result.output

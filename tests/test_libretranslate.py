@@ -9,6 +9,7 @@ fail in CI (``CI`` set), where ``bash .ci/run`` installs LibreTranslate first.
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import json
 import logging
@@ -26,12 +27,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pipeline.build import build
+from pipeline.build import BUILD, Build
 from pipeline.cli import main
-from pipeline.config import load_config
-from pipeline.engines import create_engine
-from pipeline.engines.libretranslate import LibreTranslateEngine, Secret, parse_urls
+from pipeline.config import Flag, load_config
+from pipeline.engines import EngineContext, create_engine
+from pipeline.engines.libretranslate import LibreTranslateEngine, Settings, parse_urls
 from pipeline.errors import ConfigError
+from pipeline.secret import Secret
 from pipeline.testing.libretranslate_server import (
     LibreTranslateServer,
     free_port,
@@ -257,7 +259,7 @@ def test_pool_of_two_builds_the_example_completely(
         assert all(s["sentences"] > 0 for s in servers.values()), servers
         assert sum(s["sentences"] for s in servers.values()) == entry["engine_texts"]
         assert entry["model"] == f"libretranslate:en-{lang}"
-    times = json.loads((project / "output" / "build-times.json").read_text())
+    times = json.loads((project / ".summary-pipeline" / "build-times.json").read_text())
     assert set(times["engine"]["es"]["servers"]) == {a.url, b.url}
     assert all(s["in_pool"] for s in times["servers"])
 
@@ -274,8 +276,8 @@ def test_server_limits_shrink_batches_and_long_texts_go_elsewhere(
     server_b = engine.servers[0]
     assert server_b.batch_limit == 3  # learnt from its 400 answer
     assert server_b.char_limit == 200  # read from /frontend/settings
-    stats = engine.stats()["languages"]["es"]["servers"]
-    assert stats[a.url]["sentences"] + stats[b.url]["sentences"] == len(texts)
+    stats = engine.stats().servers["es"]
+    assert stats[a.url].sentences + stats[b.url].sentences == len(texts)
     # The same texts through "a" alone give the same translations, in the same order.
     alone = LibreTranslateEngine([a.url]).translate(texts, "en", "es")
     assert [t.text for t in out] == [t.text for t in alone]
@@ -290,19 +292,22 @@ def test_a_server_killed_mid_build_changes_nothing(
     config = load_config(
         project,
         {
-            "engine": "libretranslate",
-            "languages": LANGS,
-            "libretranslate_urls": [a.url, victim.url],
-            "libretranslate_batch_limit": 4,  # many requests, so the kill lands mid-build
+            "engine": Flag("libretranslate", "--engine"),
+            "languages": Flag(LANGS, "--lang"),
+            "libretranslate.urls": Flag([a.url, victim.url], "--url"),
+            # many requests, so the kill lands mid-build
+            "libretranslate.batch_limit": Flag(4, "--batch-limit"),
         },
     )
-    engine = create_engine("libretranslate", config.engine_options)
+    engine = create_engine(
+        "libretranslate", config.settings_of("libretranslate"), EngineContext(project)
+    )
     assert isinstance(engine, LibreTranslateEngine)
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
-            outcome["report"] = build(config, languages_from_cli=True, engine=engine)
+            outcome["report"] = Build(config, BUILD, engine=engine).run()
         except BaseException as err:  # reported in the test thread
             outcome["error"] = err
 
@@ -323,9 +328,8 @@ def test_a_server_killed_mid_build_changes_nothing(
     assert sum(s.retries for s in victim_state.stats.values()) >= 1  # its requests failed
     report = outcome["report"]
     for lang in LANGS:
-        per_server = stats["languages"].get(lang, {}).get("servers", {})
-        accepted = sum(s["sentences"] for s in per_server.values())
-        assert accepted == report.catalogs[lang].engine_texts  # none lost, none twice
+        accepted = sum(s.sentences for s in stats.servers.get(lang, {}).values())
+        assert accepted == report.translated[lang].result.engine_texts  # none lost, none twice
 
 
 @needs_servers
@@ -528,13 +532,15 @@ def test_config_takes_a_libretranslate_table_but_no_key(tmp_path: Path) -> None:
         'engine = "libretranslate"\n[libretranslate]\nurls = ["http://127.0.0.1:5000"]\n'
         "batch_limit = 8\n"
     )
-    config = load_config(tmp_path, {"libretranslate_api_key": "k-123"})
-    assert config.engine_options["libretranslate_urls"] == ["http://127.0.0.1:5000"]
-    assert config.engine_options["libretranslate_batch_limit"] == 8
-    key = config.engine_options["libretranslate_api_key"]
+    config = load_config(tmp_path, {"libretranslate.api_key": Flag("k-123", "--api-key")})
+    settings = config.settings_of("libretranslate")
+    assert isinstance(settings, Settings)
+    assert settings.urls == ("http://127.0.0.1:5000",)
+    assert settings.batch_limit == 8
+    key = settings.api_key
     assert isinstance(key, Secret) and key.reveal() == "k-123"
     assert "k-123" not in repr(config) and "k-123" not in json.dumps(
-        config.engine_options, default=str
+        dataclasses.asdict(settings), default=str
     )
 
     (tmp_path / "summary-pipeline.toml").write_text(
@@ -542,11 +548,11 @@ def test_config_takes_a_libretranslate_table_but_no_key(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)
-    assert "libretranslate.api_key: keep API keys out of the project file" in caught.value.message
+    assert "libretranslate.api_key: keep secrets out of the project file" in caught.value.message
     assert "k-456" not in caught.value.message
 
     (tmp_path / "summary-pipeline.toml").write_text('engine = "libretranslate"\n')
-    with pytest.raises(ConfigError, match="libretranslate_urls: name at least one server"):
+    with pytest.raises(ConfigError, match=r"libretranslate\.urls: name at least one server"):
         load_config(tmp_path)
 
 
@@ -596,4 +602,7 @@ def test_engines_check_for_a_local_engine(tmp_path: Path) -> None:
         main, ["-C", str(tmp_path), "engines", "check", "-e", "pseudo", "-l", "es,ar"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output == "en→es: ok (pseudo-1)\nen→ar: ok (pseudo-1)\n"
+    assert result.output == (
+        "en→es: ok (pseudo-1)\nen→ar: ok (pseudo-1)\n"
+        "ok: every needed language (es, ar) is covered\n"
+    )

@@ -15,13 +15,15 @@ from pipeline.cli import main
 from pipeline.engines import Translation
 from pipeline.memory import TranslationMemory, normalize
 
+from .helpers import build_record
+
 Install = Callable[..., list[Path]]
 
 
 def _build(runner: CliRunner, project: Path, *args: str) -> dict[str, object]:
     result = runner.invoke(main, ["-C", str(project), "build", *args])
     assert result.exit_code == 0, result.output
-    data: dict[str, object] = json.loads((project / "output" / "build.json").read_text("utf-8"))
+    data: dict[str, object] = build_record(project)
     return data
 
 
@@ -83,7 +85,7 @@ def test_corrupt_memory_never_stops_a_build(runner: CliRunner, project: Path) ->
 
 def test_memory_path_is_configurable(runner: CliRunner, project: Path) -> None:
     toml = project / "summary-pipeline.toml"
-    toml.write_text(toml.read_text("utf-8") + '\nmemory = "cache/tm.db"\n', encoding="utf-8")
+    toml.write_text('memory = "cache/tm.db"\n' + toml.read_text("utf-8"), encoding="utf-8")
     _build(runner, project, "--engine", "pseudo", "--lang", "fr")
     with TranslationMemory(project / "cache" / "tm.db") as memory:
         assert memory.count("pseudo-1") > 20
@@ -98,6 +100,8 @@ def test_argos_noop_rebuild_loads_no_model_and_upgrade_invalidates_only_that_mod
     assert _lang(first, "es")["model_loads"] == 1
     assert int(str(_lang(first, "es")["engine_texts"])) > 20
 
+    # Without the up-to-date record the rebuild goes through the memory: still no model.
+    (project / ".summary-pipeline" / "last-build.json").unlink()
     again = _build(runner, project, *args)
     for lang in ("es", "ar"):
         assert _lang(again, lang)["model_loads"] == 0

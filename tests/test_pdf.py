@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import BuildReport, build
-from pipeline.config import load_config
+from pipeline.build import Outcome
 from pipeline.engines import Translation
+from pipeline.engines.pseudo import PseudoEngine
 from pipeline.protect import PLACEHOLDER_RE
+
+from .helpers import run_build
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdffonts") and shutil.which("pdftotext") and shutil.which("fc-list")),
@@ -129,7 +131,7 @@ EXPECTED_WORDS = {
 }
 
 
-class ScriptEngine:
+class ScriptEngine(PseudoEngine):
     """A test engine: the hand-written sentence for each English one, placeholders kept."""
 
     name = "scripts"
@@ -157,18 +159,18 @@ class ScriptEngine:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Outcome]:
     """One build of the document in every script, HTML and PDF."""
     project = tmp_path_factory.mktemp("scripts")
     (project / "safe-water.md").write_text(SOURCE, encoding="utf-8")
-    config = load_config(
+    report = run_build(
         project,
-        {"languages": list(SENTENCES), "formats": ["html", "pdf"], "engine": "pseudo"},
+        list(SENTENCES),
+        ScriptEngine(),
+        sources=[project / "safe-water.md"],
+        formats=["html", "pdf"],
     )
-    report = build(
-        config, [project / "safe-water.md"], languages_from_cli=True, engine=ScriptEngine()
-    )
-    return config.output_dir, report
+    return project / "output", report
 
 
 def _pdffonts(pdf: Path) -> list[tuple[str, bool]]:
@@ -233,18 +235,18 @@ def missing_glyphs(text: str, covered: frozenset[int]) -> set[str]:
     }
 
 
-def test_one_pdf_per_language_with_page_counts(printed: tuple[Path, BuildReport]) -> None:
+def test_one_pdf_per_language_with_page_counts(printed: tuple[Path, Outcome]) -> None:
     out, report = printed
-    assert sorted(p.relative_to(out).as_posix() for p in report.pdfs) == sorted(
+    assert sorted(p.relative_to(out).as_posix() for p in report.rendered.pdfs) == sorted(
         f"{code}/safe-water.pdf" for code in ["en", *SENTENCES]
     )
-    assert report.pdf_pages == len(report.pdfs)  # each a single page
+    assert report.rendered.pdf_pages == len(report.rendered.pdfs)  # each a single page
     assert "PDF(s)" in report.summary()
 
 
 @pytest.mark.parametrize("code", list(SENTENCES))
 def test_fonts_embedded_and_every_character_covered(
-    printed: tuple[Path, BuildReport], code: str
+    printed: tuple[Path, Outcome], code: str
 ) -> None:
     pdf = printed[0] / code / "safe-water.pdf"
     fonts = _pdffonts(pdf)
@@ -257,7 +259,7 @@ def test_fonts_embedded_and_every_character_covered(
 
 
 @pytest.mark.parametrize("code", list(EXPECTED_WORDS))
-def test_text_layer_has_the_words(printed: tuple[Path, BuildReport], code: str) -> None:
+def test_text_layer_has_the_words(printed: tuple[Path, Outcome], code: str) -> None:
     text = _pdftotext(printed[0] / code / "safe-water.pdf")
     text = re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # bidi controls
     for word in EXPECTED_WORDS[code]:
@@ -265,7 +267,7 @@ def test_text_layer_has_the_words(printed: tuple[Path, BuildReport], code: str) 
     assert "+44 20 7946 0958" in text  # the phone number kept left to right
 
 
-def test_cjk_variant_and_nastaliq_chosen(printed: tuple[Path, BuildReport]) -> None:
+def test_cjk_variant_and_nastaliq_chosen(printed: tuple[Path, Outcome]) -> None:
     fonts = {
         code: [n for n, _ in _pdffonts(printed[0] / code / "safe-water.pdf")] for code in SENTENCES
     }
@@ -278,11 +280,11 @@ def test_cjk_variant_and_nastaliq_chosen(printed: tuple[Path, BuildReport]) -> N
 
 def test_coverage_check_finds_a_missing_glyph(tmp_path: Path) -> None:
     # The check above must be able to fail: a private-use character has no glyph anywhere.
-    from pipeline.pdf import get_renderer
+    from pipeline.pdf import PdfRenderer
 
     html = '<html lang="en"><body><p>Boxes: \U000f0001\U000f0002 here</p></body></html>'
     pdf = tmp_path / "tofu.pdf"
-    pdf.write_bytes(get_renderer().render(html).data)
+    pdf.write_bytes(PdfRenderer().render(html).data)
     covered = coverage([name for name, _ in _pdffonts(pdf)])
     assert missing_glyphs("Boxes: \U000f0001\U000f0002 here", covered) == {
         "\U000f0001",
@@ -290,7 +292,7 @@ def test_coverage_check_finds_a_missing_glyph(tmp_path: Path) -> None:
     }
 
 
-def test_metadata_links_and_tags(printed: tuple[Path, BuildReport]) -> None:
+def test_metadata_links_and_tags(printed: tuple[Path, Outcome]) -> None:
     info = subprocess.run(
         ["pdfinfo", str(printed[0] / "ar" / "safe-water.pdf")],
         check=True,
@@ -322,7 +324,7 @@ def _pdf_objects(raw: bytes) -> bytes:
 
 @pytest.mark.parametrize("code", ["ar", "ur", "he"])
 def test_right_to_left_pages_keep_numbers_and_urls_in_order(
-    printed: tuple[Path, BuildReport], code: str
+    printed: tuple[Path, Outcome], code: str
 ) -> None:
     # Word positions on the page: a phone number reads left to right as one run, and the
     # URL (later in the sentence) sits to its left on a right-to-left line.

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.glossary import Glossary
-from pipeline.qa import CHECKS, check_pair, lowest_scoring, restore_findings
-from pipeline.translate import LanguageTranslation, UnitTranslation
+from pipeline.qa import CHECKS, check_pair, restore_findings
+from pipeline.stages.merge import LanguageCatalogs
+from pipeline.stages.qa import lowest_scoring
+from pipeline.translate import UnitTranslation
 
 from .conftest import EXAMPLE
 from .helpers import approve
@@ -114,9 +116,10 @@ def test_restoration_notes_become_findings() -> None:
 
 
 def test_lowest_scoring_units_worst_first() -> None:
-    result = LanguageTranslation(
+    result = LanguageCatalogs(
         "es",
         "x",
+        {},
         {
             "doc": {
                 "a": UnitTranslation("a", "uno", -0.2),
@@ -137,9 +140,10 @@ def _project(tmp_path: Path) -> Path:
 
 def test_check_command_strict_exits_0_without_errors(tmp_path: Path) -> None:
     project = _project(tmp_path)
-    result = CliRunner().invoke(
-        main, ["-C", str(project), "check", "--engine", "pseudo", "--lang", "es,zh", "--strict"]
-    )
+    runner = CliRunner()
+    translate = ["-C", str(project), "translate", "--engine", "pseudo", "--lang", "es,zh"]
+    assert runner.invoke(main, translate).exit_code == 0
+    result = runner.invoke(main, ["-C", str(project), "check", "--lang", "es,zh", "--strict"])
     assert result.exit_code == 0, result.output
     # zh keeps the pseudo engine's "." where Chinese wants "。": an info, printed with place.
     assert "zh paragraph-1: info [end-punctuation]" in result.output
@@ -152,7 +156,9 @@ def test_check_and_build_strict_exit_3_on_errors(
     # The generated package has random weights: its output loses numbers (an error).
     install_argos("en-es")
     project = _project(tmp_path)
-    args = ["-C", str(project), "check", "--engine", "argos", "--lang", "es"]
+    translate = ["-C", str(project), "translate", "--engine", "argos", "--lang", "es"]
+    assert CliRunner().invoke(main, translate).exit_code == 0
+    args = ["-C", str(project), "check", "--lang", "es"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "error [numbers]" in result.output
@@ -177,7 +183,7 @@ def test_check_reads_reviewed_text_from_the_catalogs(tmp_path: Path) -> None:
     first = runner.invoke(main, ["-C", str(project), "build", "--lang", "es", "--engine", "pseudo"])
     assert first.exit_code == 0, first.output
     clean = runner.invoke(
-        main, ["-C", str(project), "check", "--lang", "es", "-e", "pseudo", "--strict"]
+        main, ["-C", str(project), "check", "--lang", "es", "--strict"]
     )
     assert clean.exit_code == 0, clean.output
 
@@ -189,7 +195,7 @@ def test_check_reads_reviewed_text_from_the_catalogs(tmp_path: Path) -> None:
     )
 
     result = runner.invoke(
-        main, ["-C", str(project), "check", "--lang", "es", "-e", "pseudo", "--strict"]
+        main, ["-C", str(project), "check", "--lang", "es", "--strict"]
     )
     assert result.exit_code == 3, result.output
     assert "paragraph-6" in result.output and "[numbers]" in result.output

@@ -21,7 +21,7 @@ from pipeline.cli import main
 from pipeline.errors import EXIT_ERROR
 from pipeline.lock import project_lock
 
-from .helpers import approve
+from .helpers import approve, build_record
 
 SIX = "es,fr,ar,uk,hi,zh"
 SOURCE = "examples/ai-csam-pledge.md"
@@ -31,7 +31,7 @@ def _build(runner: CliRunner, project: Path, *args: str) -> dict[str, object]:
     result = runner.invoke(main, ["-C", str(project), "-q", "build", "-e", "pseudo", *args])
     assert result.exit_code == 0, result.output
     assert result.output == ""  # --quiet: nothing for cron to mail
-    data: dict[str, object] = json.loads((project / "output" / "build.json").read_text("utf-8"))
+    data: dict[str, object] = build_record(project)
     return data
 
 
@@ -68,24 +68,19 @@ def test_noop_rebuild_is_byte_identical_and_calls_no_engine(
         assert info["engine_calls"] == 0, lang
         assert info["engine_texts"] == 0, lang
         assert info["translated_units"] == []
-    # Durations live in build-times.json, and build.json reports this run's engine work
-    # (which a no-op run does not repeat); every other file is byte-identical.
-    varying = {"output/build-times.json", "output/build.json"}
-    assert {k: v for k, v in before.items() if k not in varying} == {
-        k: v for k, v in after.items() if k not in varying
-    }
-    assert set(before) == set(after)
+    # What a run did (durations, engine work) lives in .summary-pipeline/last-run.json:
+    # output/ and locales/ are byte-identical, build.json included.
+    assert before == after
     assert len(before) > 25
     third = _build(runner, project, "-l", SIX)
     assert third == second
-    assert _snapshot(project) == {
-        k: v for k, v in after.items() if k != "output/build-times.json"
-    } | {"output/build-times.json": _snapshot(project)["output/build-times.json"]}
+    assert _snapshot(project) == after
     files = second["files"]
     assert isinstance(files, dict)
     assert files["output"]["es/ai-csam-pledge.html"] == after["output/es/ai-csam-pledge.html"]
     assert files["locales"]["es/ai-csam-pledge.po"] == after["locales/es/ai-csam-pledge.po"]
-    assert "seconds" in json.loads((project / "output" / "build-times.json").read_text("utf-8"))
+    run = project / ".summary-pipeline" / "last-run.json"
+    assert "seconds" in json.loads(run.read_text("utf-8"))
 
 
 def test_one_edited_sentence_is_the_only_engine_work_and_reviews_stay(
@@ -139,13 +134,13 @@ def test_source_date_epoch_is_the_only_date(
     year = time.strftime("%Y")
     if year != "2023":  # the build's own wall clock appears nowhere
         for path in (project / "output").rglob("*"):
-            if path.is_file() and path.name != "build-times.json":
+            if path.is_file():
                 assert year not in path.read_text("utf-8"), path
 
 
 def test_second_run_waits_for_the_lock_then_fails_clearly(runner: CliRunner, project: Path) -> None:
     toml = project / "summary-pipeline.toml"
-    toml.write_text(toml.read_text("utf-8") + "\nlock_timeout = 0.3\n", encoding="utf-8")
+    toml.write_text("lock_timeout = 0.3\n" + toml.read_text("utf-8"), encoding="utf-8")
     started = time.monotonic()
     with project_lock(project / ".summary-pipeline", 1.0):
         result = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "es"])

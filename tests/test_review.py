@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.review import terminal_diff, word_diff
+from pipeline.worddiff import terminal_diff, word_diff
 
 from .helpers import approve
 
@@ -67,7 +67,7 @@ def test_approve_then_change_english_is_stale_counted_and_diffed(
     _run(runner, project, "build", "-e", "pseudo", "-l", "es,fr")
     _approve(project, "paragraph-2", REVIEWED)
     status = _run(runner, project, "status", "-l", "es")
-    assert status.splitlines()[1].split() == ["es", "ai-csam-pledge", "1", "29", "0", "0", "3%"]
+    assert status.splitlines()[1].split() == ["es", "ai-csam-pledge", "1", "29", "0", "0", "0", "3%"]
     _run(runner, project, "build", "-e", "pseudo", "-l", "es,fr")
     page = (project / "output" / "es" / "ai-csam-pledge.html").read_text("utf-8")
     assert "declaración conjunta" in page
@@ -85,8 +85,8 @@ def test_approve_then_change_english_is_stale_counted_and_diffed(
     assert "declaración conjunta" not in page  # stale: fresh machine output on the page
 
     status = _run(runner, project, "status", "-l", "es,fr").splitlines()
-    assert status[1].split() == ["es", "ai-csam-pledge", "0", "29", "1", "0", "0%"]
-    assert status[2].split() == ["fr", "ai-csam-pledge", "0", "30", "0", "0", "0%"]
+    assert status[1].split() == ["es", "ai-csam-pledge", "0", "29", "1", "0", "0", "0%"]
+    assert status[2].split() == ["fr", "ai-csam-pledge", "0", "30", "0", "0", "0", "0%"]
 
     out = _run(runner, project, "diff", "--no-color", "-l", "es")
     assert "es ai-csam-pledge paragraph-2 [reviewed → stale]" in out

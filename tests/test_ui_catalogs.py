@@ -46,12 +46,12 @@ def _read(path: Path) -> object:
 def test_pot_matches_the_templates() -> None:
     from babel.messages.extract import extract_from_dir
 
-    mapping = [("templates/**.html", "jinja2"), ("templates/**.css", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    options["templates/**.css"] = options["templates/**.html"]
+    mapping = [("pipeline/templates/**.html", "jinja2"), ("pipeline/templates/**.css", "jinja2")]
+    options = {"pipeline/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    options["pipeline/templates/**.css"] = options["pipeline/templates/**.html"]
     found = {m[2] for m in extract_from_dir(str(ROOT), mapping, options_map=options)}
     pot = {m.id for m in _read(LOCALES / "messages.pot") if m.id}  # type: ignore[attr-defined]
-    assert found == pot, "run: pybabel extract -F babel.cfg -o locales/messages.pot ."
+    assert found == pot, "run: pybabel extract -F babel.cfg -o pipeline/locales/messages.pot ."
 
 
 @pytest.mark.parametrize("code", CATALOG_LANGUAGES)

@@ -1,21 +1,23 @@
 """Translation engines: a batch of plain sentences in, translations with scores out.
 
 Engines see plain text with ``{n}`` placeholders only; markup, glossary and memory are
-handled around them. Each engine module is imported only when chosen, so that a build
-which needs no model never imports CTranslate2.
+handled around them. Every module of this package is an engine named after the module: it
+defines ``Settings`` (a frozen dataclass, the ``[<name>]`` table of the project file) and
+``create(settings, context)``. Adding an engine is adding one module. Engine modules import
+their heavy libraries (CTranslate2, HTTP pools) inside ``create`` or later, so listing the
+engines stays cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+import importlib
+import pkgutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, cast
 
-from pipeline.errors import ConfigError
-
-ENGINE_NAMES = ("argos", "pseudo", "libretranslate")
-#: How the Argos engine counts ``batch_size``: sentences or (padded) tokens.
-BATCH_TYPES = ("examples", "tokens")
+from pipeline.errors import ConfigError, PipelineError
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,62 @@ class Translation:
     alignment: tuple[tuple[int, int, int, int], ...] | None = None
 
 
-class Engine(Protocol):
-    """What every engine offers."""
+@dataclass(frozen=True)
+class ServerCounts:
+    """What one server of a pool did for one language."""
+
+    sentences: int = 0  # texts whose translation was accepted from this server
+    requests: int = 0  # answered requests
+    retries: int = 0  # failed requests whose batch went back to the queue
+    seconds: float = 0.0  # time spent in this server's requests
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """A server of a pool at the end of a run."""
+
+    url: str  # as displayed: never with credentials
+    in_pool: bool
+    left_because: str = ""
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    """What an engine did in one run, for ``build.json`` and the summary line."""
+
+    model_loads: int = 0
+    # Pools only: per language, per server (display URL) counts; the servers' states.
+    servers: Mapping[str, Mapping[str, ServerCounts]] = field(default_factory=dict)
+    server_states: tuple[ServerState, ...] = ()
+    language_seconds: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    """What an engine may use from the project: its state folder (caches)."""
+
+    state_dir: Path
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One server (or model) as ``engines check`` reports it."""
 
     name: str
+    ok: bool
+    lines: tuple[str, ...] = ()  # details to print, one per line
+    covers: tuple[str, ...] = ()  # target languages it can do
+
+
+class Engine(Protocol):
+    """What every engine offers the core."""
+
+    name: str
+    #: Which notice the pages carry ("pseudo", "argos" or ""); see templates/_notice.html.
+    notice: str
+    #: False when a run's output cannot be taken as known in advance (a pool reports per-run
+    #: server statistics), so the up-to-date shortcut never applies.
+    cacheable: bool
 
     def identity(self, source: str, target: str) -> str:
         """A string naming the exact model used for this pair (for the memory and catalogs)."""
@@ -41,6 +95,10 @@ class Engine(Protocol):
 
     def check(self, source: str, target: str) -> None:
         """Raise a :class:`~pipeline.errors.PipelineError` if this pair cannot be translated."""
+        ...
+
+    def probe(self, source: str, targets: Sequence[str]) -> list[Probe]:
+        """For ``engines check``: what can be reached and which targets it covers."""
         ...
 
     def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
@@ -51,34 +109,51 @@ class Engine(Protocol):
         """Free loaded models (called between languages and at the end)."""
         ...
 
+    def stats(self) -> EngineStats:
+        """What this engine did so far in this run."""
+        ...
 
-def create_engine(name: str, options: dict[str, Any]) -> Engine:
-    """Build the engine called ``name`` with its options."""
-    if name == "pseudo":
-        from pipeline.engines.pseudo import PseudoEngine
 
-        return PseudoEngine()
-    if name == "argos":
-        from pipeline.engines.argos import ArgosEngine
+class EngineModule(Protocol):
+    """What an engine module defines."""
 
-        return ArgosEngine(
-            beam_size=int(options.get("beam_size", 2)),
-            inter_threads=int(options.get("inter_threads", 2)),
-            intra_threads=int(options.get("intra_threads", 1)),
-            batch_size=int(options.get("batch_size", 32)),
-            batch_type=str(options.get("batch_type", "examples")),
-            checksum_cache=options.get("checksum_cache"),
+    Settings: type[Any]
+
+    def create(self, settings: Any, context: EngineContext) -> Engine:
+        """The engine, configured."""
+        ...
+
+
+def engine_names() -> tuple[str, ...]:
+    """Every engine, by name (module names of this package; nothing is imported)."""
+    return tuple(
+        sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    )
+
+
+def engine_module(name: str) -> EngineModule:
+    """The module of engine ``name``; :class:`ConfigError` for an unknown name."""
+    if name not in engine_names():
+        raise ConfigError(
+            f"engine: unknown engine {name!r} (choose from {', '.join(engine_names())})"
         )
-    if name == "libretranslate":
-        from pipeline.engines.libretranslate import LibreTranslateEngine
+    return cast(EngineModule, importlib.import_module(f"{__name__}.{name}"))
 
-        return LibreTranslateEngine(
-            options.get("libretranslate_urls") or [],
-            api_key=options.get("libretranslate_api_key"),  # else $SUMMARY_PIPELINE_LT_API_KEY
-            batch_limit=int(options.get("libretranslate_batch_limit", 16)),
-            char_limit=int(options.get("libretranslate_char_limit", 0)),
-            timeout=float(options.get("libretranslate_timeout", 120)),
-            in_flight=int(options.get("libretranslate_in_flight", 2)),
-            model_tag=str(options.get("libretranslate_model_tag", "")),
-        )
-    raise ConfigError(f"engine: unknown engine {name!r} (choose from {', '.join(ENGINE_NAMES)})")
+
+def create_engine(name: str, settings: object, context: EngineContext) -> Engine:
+    """Build the engine called ``name`` with its validated ``settings``."""
+    return engine_module(name).create(settings, context)
+
+
+def probe_by_check(engine: Engine, source: str, targets: Sequence[str]) -> list[Probe]:
+    """A probe for engines without servers: one line per target, from ``check``."""
+    probes = []
+    for target in targets:
+        try:
+            engine.check(source, target)
+        except PipelineError as err:
+            probes.append(Probe(f"{source}→{target}", False, (err.message,)))
+        else:
+            identity = engine.identity(source, target)
+            probes.append(Probe(f"{source}→{target}", True, (f"ok ({identity})",), (target,)))
+    return probes

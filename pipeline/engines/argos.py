@@ -16,12 +16,18 @@ import ctypes
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import models
-from pipeline.engines import BATCH_TYPES, Translation
+from pipeline.engines import (
+    EngineContext,
+    EngineStats,
+    Probe,
+    Translation,
+    probe_by_check,
+)
 from pipeline.errors import EngineError, ModelError
 
 log = logging.getLogger(__name__)
@@ -30,6 +36,34 @@ log = logging.getLogger(__name__)
 LENGTH_RATIO = 3.0
 LENGTH_EXTRA = 10
 NO_REPEAT_NGRAM = 4
+#: How ``batch_size`` counts: sentences ("examples") or padded tokens ("tokens").
+BATCH_TYPES = ("examples", "tokens")
+CHECKSUM_CACHE = "model-checksums.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``[argos]`` table. Defaults chosen with ``bench/run.py --sweep`` on 2 cores: two
+    batches of 32 sentences decoded side by side, one thread each, beat one batch of 64 on two
+    threads and stay within one model + 400 MB (``bench/RESULTS.md``)."""
+
+    beam_size: int = field(default=2, metadata={"min": 1, "max": 16})
+    inter_threads: int = field(default=2, metadata={"min": 0, "max": 64})
+    intra_threads: int = field(default=1, metadata={"min": 0, "max": 64})
+    batch_size: int = field(default=32, metadata={"min": 1, "max": 4096})
+    batch_type: str = field(default="examples", metadata={"choices": BATCH_TYPES})
+
+
+def create(settings: Settings, context: EngineContext) -> ArgosEngine:
+    """The Argos engine; model checksums are cached in the project's state folder."""
+    return ArgosEngine(
+        beam_size=settings.beam_size,
+        inter_threads=settings.inter_threads,
+        intra_threads=settings.intra_threads,
+        batch_size=settings.batch_size,
+        batch_type=settings.batch_type,
+        checksum_cache=context.state_dir / CHECKSUM_CACHE,
+    )
 
 
 @dataclass
@@ -44,6 +78,8 @@ class ArgosEngine:
     """The ``argos`` engine."""
 
     name = "argos"
+    notice = "argos"
+    cacheable = True
 
     def __init__(
         self,
@@ -214,6 +250,14 @@ class ArgosEngine:
             else None
         )
         return Translation(text, score, alignment)
+
+    def probe(self, source: str, targets: Sequence[str]) -> list[Probe]:
+        """One line per target: the model route, or why there is none."""
+        return probe_by_check(self, source, targets)
+
+    def stats(self) -> EngineStats:
+        """How many models this engine loaded."""
+        return EngineStats(model_loads=self.loads)
 
     def release(self) -> None:
         """Unload every model (one language's models are resident at a time)."""

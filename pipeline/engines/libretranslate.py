@@ -48,8 +48,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.engines import Translation
+from pipeline.engines import (
+    EngineContext,
+    EngineStats,
+    Probe,
+    ServerCounts,
+    ServerState,
+    Translation,
+)
 from pipeline.errors import ConfigError, EngineError
+from pipeline.secret import Secret
 
 log = logging.getLogger(__name__)
 
@@ -64,26 +72,6 @@ _UNSUPPORTED_RE = re.compile(r"is not supported|not available as a target langua
 # Statuses worth another try later, on this server or another.
 _RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 _PROBE_SENTENCE = "This is a short test sentence."
-
-
-class Secret:
-    """A value (the API key) that never shows in a repr, a log line, a message or JSON."""
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The value itself, for the request body only."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
 
 def _code(code: str) -> str:
     """A LibreTranslate language code in the pipeline's spelling."""
@@ -232,6 +220,8 @@ class LibreTranslateEngine:
     """The ``libretranslate`` engine: a pool of LibreTranslate servers."""
 
     name = "libretranslate"
+    notice = "argos"  # LibreTranslate serves Argos Translate models
+    cacheable = False  # per-run server statistics go into build.json
 
     def __init__(
         self,
@@ -617,32 +607,49 @@ class LibreTranslateEngine:
 
     # -- reports --------------------------------------------------------------------------------
 
-    def stats(self) -> dict[str, Any]:
-        """Per language: seconds and, per server, sentences, requests, retries and seconds.
-
-        Also the state of each server (whether it left the pool and why). No API key.
-        """
-        languages: dict[str, Any] = {}
-        for lang, seconds in self.language_seconds.items():
-            languages[lang] = {
-                "seconds": round(seconds, 3),
-                "servers": {
-                    s.name: s.stats[lang].as_dict() for s in self.servers if lang in s.stats
-                },
-            }
-        return {
-            "servers": [
-                {
-                    "url": s.name,
-                    "in_pool": not s.ejected,
-                    "left_because": s.ejected or None,
+    def stats(self) -> EngineStats:
+        """Per language and server: sentences, requests, retries and seconds; each server's
+        state (whether it left the pool and why). No API key."""
+        return EngineStats(
+            servers={
+                lang: {
+                    s.name: ServerCounts(
+                        st.sentences, st.requests, st.retries, round(st.seconds, 3)
+                    )
+                    for s in self.servers
+                    if (st := s.stats.get(lang)) is not None
                 }
-                for s in self.servers
-            ],
-            "languages": languages,
-        }
+                for lang in self.language_seconds
+            },
+            server_states=tuple(
+                ServerState(s.name, not s.ejected, s.ejected) for s in self.servers
+            ),
+            language_seconds={k: round(v, 3) for k, v in self.language_seconds.items()},
+        )
 
-    def probe(self, source: str, targets: Sequence[str]) -> list[ServerReport]:
+    def probe(self, source: str, targets: Sequence[str]) -> list[Probe]:
+        """Per server: reachability, pairs offered vs needed, a one-sentence round trip."""
+        probes = []
+        for report in self.server_reports(source, targets):
+            lines = [f"{'reachable' if report.reachable else 'unreachable'}"]
+            have = [t for t in targets if t not in report.missing] if report.reachable else []
+            if report.reachable:
+                lines.append(f"offers {source}→{', '.join(report.offered) or '-'}")
+                lines.append(
+                    f"needed: {', '.join(have) or '-'} offered; "
+                    f"{', '.join(report.missing) or 'none'} missing"
+                )
+            if report.round_trip is not None:
+                lines.append(
+                    f"one sentence {report.round_trip_pair}: {report.round_trip * 1000:.0f} ms"
+                )
+            if report.problem:
+                lines.append(f"problem: {report.problem}")
+            covers = () if report.problem else tuple(have)
+            probes.append(Probe(report.url, not report.problem, tuple(lines), covers))
+        return probes
+
+    def server_reports(self, source: str, targets: Sequence[str]) -> list[ServerReport]:
         """For ``engines check``: reachability, offered vs needed pairs, a round-trip time."""
         self._discover()
         reports: list[ServerReport] = []
@@ -703,3 +710,40 @@ def _split_text(text: str, limit: int) -> list[str]:
     if rest:
         parts.append(rest)
     return parts
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``[libretranslate]`` table. The API key is never read from the project file:
+    ``--api-key`` or ``$SUMMARY_PIPELINE_LT_API_KEY``."""
+
+    urls: tuple[str, ...] = field(
+        default=(), metadata={"parse": "urls", "required": "name at least one server (or --url)"}
+    )
+    batch_limit: int = field(default=16, metadata={"min": 1, "max": 10000})
+    char_limit: int = field(default=0, metadata={"min": 0, "max": 10**7})
+    timeout: float = field(default=120.0, metadata={"min": 0.001})
+    in_flight: int = field(default=2, metadata={"min": 1})
+    # Part of the memory key: change it when the servers' models are upgraded.
+    model_tag: str = ""
+    api_key: Secret | None = field(default=None, metadata={"secret": True})
+
+
+def validate_urls(values: Sequence[str]) -> tuple[str, ...]:
+    """The ``urls`` setting, checked (:class:`ConfigError` names the bad one)."""
+    return tuple(parse_urls(list(values))) if values else ()
+
+
+def create(settings: Settings, context: EngineContext) -> LibreTranslateEngine:
+    """The pool of the configured servers (the key falls back to the environment)."""
+    if not settings.urls:
+        raise ConfigError("libretranslate.urls: name at least one server (or --url)")
+    return LibreTranslateEngine(
+        list(settings.urls),
+        api_key=settings.api_key,
+        batch_limit=settings.batch_limit,
+        char_limit=settings.char_limit,
+        timeout=settings.timeout,
+        in_flight=settings.in_flight,
+        model_tag=settings.model_tag,
+    )

@@ -10,8 +10,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from pipeline.engines import Translation
+from pipeline.engines import (
+    EngineContext,
+    EngineStats,
+    Probe,
+    Translation,
+    probe_by_check,
+)
 from pipeline.protect import PLACEHOLDER_RE
 
 _ACCENTS = str.maketrans(
@@ -37,10 +44,22 @@ def pseudo_localize(text: str) -> str:
     return f"[{''.join(pieces)} {pad}]"
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The pseudo engine has no settings."""
+
+
+def create(settings: Settings, context: EngineContext) -> PseudoEngine:
+    """The pseudo engine."""
+    return PseudoEngine()
+
+
 class PseudoEngine:
     """The ``pseudo`` engine; needs no model and never fails."""
 
     name = "pseudo"
+    notice = "pseudo"
+    cacheable = True
 
     def identity(self, source: str, target: str) -> str:
         """Pseudo output depends on nothing but this code's version."""
@@ -53,5 +72,13 @@ class PseudoEngine:
         """Pseudo-localize each sentence."""
         return [Translation(pseudo_localize(s), 0.0) for s in sentences]
 
+    def probe(self, source: str, targets: Sequence[str]) -> list[Probe]:
+        """Every target is covered."""
+        return probe_by_check(self, source, targets)
+
     def release(self) -> None:
         """Nothing to free."""
+
+    def stats(self) -> EngineStats:
+        """No models are loaded."""
+        return EngineStats()

@@ -111,6 +111,17 @@ def build_minisbd_model(lang_code: str = "en") -> bytes:
         path = Path(tmp) / "model.onnx"
         _export(model, (example_units, example_features), path)
         proto = onnx.load(str(path))
+    metadata = _metadata(lang_code, units)
+    for key, value in metadata.items():
+        entry = proto.metadata_props.add()
+        entry.key = key
+        entry.value = value
+    proto.producer_name = "summary-pipeline minisbd_model"
+    return bytes(proto.SerializeToString())
+
+
+def _metadata(lang_code: str, units: list[str]) -> dict[str, str]:
+    """The ONNX metadata MiniSBD reads: the model's config and its character vocabulary."""
     config = {
         "feat_funcs": _FEATURES,
         "max_seqlen": 1000,
@@ -128,17 +139,11 @@ def build_minisbd_model(lang_code: str = "en") -> bytes:
         "_id2unit": units,
         "_unit2id": {unit: i for i, unit in enumerate(units)},
     }
-    metadata = {
+    return {
         "lang_code": lang_code,
         "config": json.dumps(config),
         "vocab": json.dumps(vocab),
     }
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key = key
-        entry.value = value
-    proto.producer_name = "summary-pipeline minisbd_model"
-    return bytes(proto.SerializeToString())
 
 
 def add_files_to_package(package: Path, files: dict[str, bytes], dest: Path | None = None) -> Path:

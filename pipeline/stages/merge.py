@@ -1,0 +1,111 @@
+"""Stage 3, merge: each document's catalog with the fresh machine output; the page text.
+
+Reviewer text always wins over the machine (see :mod:`pipeline.catalog`). Without machine
+output (the read-only commands) the catalogs are merged with nothing new: what the pages
+would show is then the reviewed text, else the catalog's machine text, else the English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalog import STATUSES, MergeResult, catalog_path, format_catalog, merge
+from pipeline.config import Config
+from pipeline.output import atomic_write
+from pipeline.segment import Segmented
+from pipeline.stages.load import Sources
+from pipeline.stages.translate import Translated
+from pipeline.translate import UnitTranslation
+
+
+@dataclass(frozen=True)
+class DocumentCatalog:
+    """One document's merged catalog in one language."""
+
+    slug: str
+    path: Path
+    display: str  # the path as shown to people (relative to the project)
+    merged: MergeResult
+
+
+@dataclass(frozen=True)
+class LanguageCatalogs:
+    """One language: the merged catalogs and the text each unit shows on the page."""
+
+    lang: str
+    model: str  # the engine's identity ("" when no engine ran)
+    documents: Mapping[str, DocumentCatalog]
+    units: Mapping[str, Mapping[str, UnitTranslation]]  # slug → unit id → page text
+    warnings: tuple[str, ...] = ()
+
+    def counts(self, slug: str | None = None) -> dict[str, int]:
+        """Units per status, for one document or all."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for doc in self.documents.values():
+            if slug is None or doc.slug == slug:
+                for status, n in doc.merged.counts().items():
+                    counts[status] = counts.get(status, 0) + n
+        return counts
+
+
+def relative(config: Config, path: Path) -> str:
+    """``path`` relative to the project when it is inside, else as given."""
+    try:
+        return path.resolve().relative_to(config.project_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def source_reference(config: Config, seg: Segmented) -> str:
+    """The source file as ``#:`` comments name it (relative, else its file name)."""
+    path = seg.document.path.resolve()
+    try:
+        return path.relative_to(config.project_dir).as_posix()
+    except ValueError:
+        return path.name
+
+
+def merge_language(
+    config: Config, sources: Sources, lang: str, translated: Translated | None
+) -> LanguageCatalogs:
+    """Merge every document's catalog in ``lang`` with ``translated`` (None: read-only)."""
+    result = translated.result if translated else None
+    documents: dict[str, DocumentCatalog] = {}
+    pages: dict[str, dict[str, UnitTranslation]] = {}
+    warnings: list[str] = []
+    for seg in sources.docs:
+        slug = seg.document.slug
+        path = catalog_path(config.locales_dir, lang, slug)
+        units = dict(result.units.get(slug, {})) if result else {}
+        for unit in seg.units:
+            if not unit.translatable:
+                units.setdefault(unit.id, UnitTranslation(unit.id, unit.text))
+        merged = merge(
+            sources.catalog(lang, slug),
+            seg.units,
+            {uid: u.text for uid, u in units.items()} if result else {},
+            identity=result.identity if result else "",
+            lang=lang,
+            project=slug,
+            reference=source_reference(config, seg),
+            name=relative(config, path),
+            prefer_reviewed_stale=config.prefer_reviewed_stale,
+        )
+        warnings.extend(merged.warnings)
+        for unit_id, choice in merged.choices.items():
+            previous = units.get(unit_id)
+            if previous is None or previous.text != choice.text:
+                # The page shows other text than the engine's: its notes were about that text.
+                units[unit_id] = UnitTranslation(unit_id, choice.text)
+        documents[slug] = DocumentCatalog(slug, path, relative(config, path), merged)
+        pages[slug] = units
+    model = result.identity if result else ""
+    return LanguageCatalogs(lang, model, documents, pages, tuple(warnings))
+
+
+def write_catalogs(catalogs: LanguageCatalogs) -> None:
+    """Write each merged catalog atomically (unchanged files are not touched)."""
+    for doc in catalogs.documents.values():
+        atomic_write(doc.path, format_catalog(doc.merged.catalog).encode("utf-8"))

@@ -1,0 +1,128 @@
+"""Stage 5, render: each document's page in every language, its PDF, and the index page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from pipeline.config import Config
+from pipeline.languages import SOURCE_LANGUAGE, get_language
+from pipeline.output import OutputWriter
+from pipeline.pdf import PdfRenderer
+from pipeline.render import Renderer, format_date, language_links
+from pipeline.segment import Segmented, join, plain_text_of
+from pipeline.stages.review import REVIEW_DIR
+from pipeline.translate import UnitTranslation
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """One language of one document on the index page."""
+
+    href: str
+    tag: str
+    native_name: str
+    title: str
+    pdf_href: str = ""  # "" when no PDF was built
+    review_href: str = ""  # "" for the English page
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One document on the index page."""
+
+    title: str
+    pages: tuple[IndexPage, ...]
+
+
+@dataclass
+class Rendered:
+    """What the render stage wrote."""
+
+    pages: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_pages: int = 0
+    pdf_seconds: float = 0.0
+    index: list[IndexDocument] = field(default_factory=list)
+
+
+def page_html(
+    renderer: Renderer,
+    config: Config,
+    seg: Segmented,
+    code: str,
+    units: Mapping[str, UnitTranslation],
+    codes: Sequence[str],
+    notice: str,
+) -> str:
+    """One document's page in language ``code`` (``units``: the text of each unit)."""
+    lang = get_language(code)
+    joined = join(seg, {uid: u.text for uid, u in units.items()})
+    doc = seg.document
+    context = {
+        "lang": lang,
+        "fields": {"summary": "", "source_title": "", **joined.fields},
+        "body": Markup(joined.body_html),
+        "organisation": str(doc.meta.get("organisation", "")),
+        "date": format_date(doc.date, lang),
+        "date_iso": doc.date.isoformat() if doc.date else "",
+        "source": str(doc.meta.get("source", "")),
+        "languages": language_links(codes, code, doc.slug),
+        "notice": notice,
+        "paper": config.paper,
+    }
+    return renderer.render("page.html", context)
+
+
+def render_documents(
+    config: Config,
+    docs: Sequence[Segmented],
+    units: Mapping[str, Mapping[str, Mapping[str, UnitTranslation]]],
+    notice: str,
+    tools: tuple[Renderer, OutputWriter, PdfRenderer | None],
+    say: Callable[[str], None],
+) -> Rendered:
+    """Every page (English first), its PDF when asked for, and ``index.html``.
+
+    ``units``: language → slug → unit id → the text its page shows.
+    """
+    renderer, writer, pdf = tools
+    codes = [SOURCE_LANGUAGE, *units]
+    done = Rendered()
+    for seg in docs:
+        slug = seg.document.slug
+        entries = []
+        for code in codes:
+            shown = units[code][slug] if code in units else {}
+            page = page_html(renderer, config, seg, code, shown, codes, notice if shown else "")
+            rel = f"{code}/{slug}.html"
+            done.pages.append(writer.write(rel, page))
+            pdf_rel = ""
+            if pdf is not None:
+                say(f"printing {rel}")
+                printed = pdf.render(page, base_url=writer.path_for(rel))
+                pdf_rel = f"{code}/{slug}.pdf"
+                done.pdfs.append(writer.write(pdf_rel, printed.data))
+                done.pdf_pages += printed.pages
+                done.pdf_seconds += printed.seconds
+            entries.append(_index_page(seg, code, shown, rel, pdf_rel))
+        done.index.append(IndexDocument(seg.document.title, tuple(entries)))
+    index = renderer.render(
+        "index.html", {"documents": done.index, "notice": notice, "paper": config.paper}
+    )
+    writer.write("index.html", index)
+    return done
+
+
+def _index_page(
+    seg: Segmented, code: str, units: Mapping[str, UnitTranslation], href: str, pdf: str
+) -> IndexPage:
+    language = get_language(code)
+    title = units["title"].text if "title" in units else seg.document.title
+    review = "" if code == SOURCE_LANGUAGE else f"{REVIEW_DIR}/{code}/{seg.document.slug}.html"
+    return IndexPage(
+        href, language.tag, language.native_name, plain_text_of(title), pdf, review
+    )

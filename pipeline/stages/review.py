@@ -1,0 +1,150 @@
+"""Review pages: ``output/review/<lang>/<slug>.html`` and their JSON twins.
+
+English beside the translation, each unit's status and QA findings, newest changes first,
+after a list of the units the model was least sure of. The JSON twin is what
+``diff --dirs`` compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from markupsafe import Markup
+
+from pipeline.catalog import STALE, STATUSES, Choice
+from pipeline.findings import LowScore, UnitFinding
+from pipeline.languages import get_language
+from pipeline.output import OutputWriter
+from pipeline.render import Renderer
+from pipeline.segment import Segmented
+from pipeline.stages.merge import DocumentCatalog
+from pipeline.stages.qa import rejected_review
+from pipeline.worddiff import html_diff
+
+REVIEW_DIR = "review"
+
+
+class ChangeLog(Protocol):
+    """What remembers, per unit, when its catalog entry last changed (the memory)."""
+
+    def record_changes(self, lang: str, slug: str, digests: dict[str, str]) -> dict[str, int]:
+        """Record the units' digests; return each unit's change number."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One unit on a review page."""
+
+    id: str
+    status: str
+    shown: str
+    change: int
+    english: str
+    text: str
+    reviewed: str
+    previous_english: str
+    findings: tuple[str, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        """A reviewed text the page cannot show (its tags do not match)."""
+        return rejected_review(self.status, self.shown)
+
+    @property
+    def css_class(self) -> str:
+        """The row's class: its status, or ``rejected``."""
+        return "rejected" if self.rejected else self.status
+
+    @property
+    def label(self) -> str:
+        """The status as a reviewer reads it."""
+        if self.rejected:
+            return "rejected (tags do not match; page shows machine text)"
+        if self.status == STALE:
+            shown = "previous review" if self.shown == "previous-review" else "machine"
+            return f"{self.status} (page: {shown})"
+        return self.status
+
+    @property
+    def english_diff(self) -> Markup:
+        """The English the reviewer translated → today's English."""
+        return html_diff(self.previous_english, self.english)
+
+
+def _digest(choice: Choice) -> str:
+    raw = "\0".join((choice.status, choice.english, choice.text, choice.reviewed))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def review_rows(
+    seg: Segmented,
+    doc: DocumentCatalog,
+    changes: Mapping[str, int],
+    findings: Sequence[UnitFinding],
+) -> list[ReviewRow]:
+    """One row per unit, newest change first (then document order)."""
+    order = {unit.id: i for i, unit in enumerate(seg.units)}
+    notes: dict[str, list[str]] = {}
+    for f in findings:
+        if f.slug == doc.slug:
+            notes.setdefault(f.unit_id, []).append(f"{f.severity} [{f.id}] {f.message}")
+    rows = [
+        ReviewRow(
+            uid, str(c.status), c.shown, changes.get(uid, 0), c.english, c.text,
+            c.reviewed, c.previous_english, tuple(notes.get(uid, ())),
+        )
+        for uid, c in doc.merged.choices.items()
+    ]
+    rows.sort(key=lambda r: (-r.change, order.get(r.id, 0)))
+    return rows
+
+
+def review_json(lang: str, slug: str, rows: Sequence[ReviewRow], low: Sequence[LowScore]) -> str:
+    """The machine-readable twin of a review page."""
+    data = {
+        "lang": lang,
+        "document": slug,
+        "units": [asdict(row) for row in rows],
+        "lowest_confidence": [
+            {"id": item.unit_id, "score": round(item.score, 4)} for item in low
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def write_review_pages(
+    seg: Segmented,
+    doc: DocumentCatalog,
+    lang: str,
+    changes: ChangeLog,
+    findings: Sequence[UnitFinding],
+    low: Sequence[LowScore],
+    renderer: Renderer,
+    writer: OutputWriter,
+) -> None:
+    """Write one document's review page and JSON twin in ``lang``."""
+    digests = {uid: _digest(choice) for uid, choice in doc.merged.choices.items()}
+    rows = review_rows(seg, doc, changes.record_changes(lang, doc.slug, digests), findings)
+    mine = [item for item in low if item.slug == doc.slug]
+    language = get_language(lang)
+    counts = dict.fromkeys(STATUSES, 0)
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    page = renderer.render(
+        "review.html",
+        {
+            "title": f"Review: {seg.document.title} ({language.english_name})",
+            "summary": ", ".join(f"{n} {status}" for status, n in counts.items()),
+            "catalog": doc.display,
+            "language": language,
+            "rows": rows,
+            "low": mine,
+        },
+    )
+    writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.html", page)
+    writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.json", review_json(lang, doc.slug, rows, mine))
