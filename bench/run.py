@@ -353,10 +353,10 @@ class Recorder:
 
 def pipeline_stage(segmented: list[Any], lang: str, options: dict[str, Any]) -> int:
     """(a): ``translate_language`` with a fresh Argos engine, model freed at the end."""
-    from pipeline.engines import create_engine
+    from pipeline.engines.argos import ArgosEngine
     from pipeline.translate import translate_language
 
-    engine = create_engine("argos", options)
+    engine = ArgosEngine(**options)
     try:
         result = translate_language(segmented, lang, engine)
     finally:
@@ -521,16 +521,19 @@ def main() -> None:
     docs = document_set()
     write_project(docs)
 
-    from pipeline.build import load_all
+    import dataclasses
+
     from pipeline.config import load_config
+    from pipeline.stages.load import segment_all
     from pipeline.translate import translate_language
 
     config = load_config(PROJECT)
+    argos = dataclasses.asdict(config.settings_of("argos"))
     options = {
-        **config.engine_options,
+        **argos,
         "checksum_cache": CACHE / "model-checksums.json",
     }
-    segmented = load_all(sorted((PROJECT / "examples").glob("*.md")))
+    segmented = segment_all(sorted((PROJECT / "examples").glob("*.md")))
     recorder = Recorder()
     recorded = translate_language(segmented, args.lang, recorder)
     texts = recorder.texts
@@ -566,7 +569,7 @@ def main() -> None:
     argos_rows: dict[str, Timing] = {}
     if not args.no_argostranslate:
         argos = prepare_argostranslate()
-        for label, beam in (("c4", 4), ("c", config.engine_options["beam_size"])):
+        for label, beam in (("c4", 4), ("c", argos["beam_size"])):
             argos_rows[label] = Timing()
             with timed(argos_rows[label]):
                 argos_per_paragraph(argos, docs.paragraphs, args.lang, beam)
@@ -603,7 +606,7 @@ def main() -> None:
         "command": command,
         "machine": machine(),
         "load_end": load_average(),
-        "settings": {k: v for k, v in config.engine_options.items()},
+        "settings": dict(argos),
         "texts": len(texts),
         "paragraphs": len(docs.paragraphs),
         "output_tokens": output_tokens,
@@ -633,13 +636,13 @@ def main() -> None:
 def pdf_per_page(log: Callable[[str], None]) -> dict[str, float] | None:
     """(g): render every built page to PDF; the first render also imports WeasyPrint."""
     try:
-        from pipeline.pdf import get_renderer
+        from pipeline.pdf import PdfRenderer
     except ImportError:
         return None
     pages = sorted((PROJECT / "output").glob("*/*.html"))
     if not pages:
         return None
-    renderer = get_renderer()
+    renderer = PdfRenderer()
     first_started = time.perf_counter()
     first = renderer.render(pages[0].read_text(encoding="utf-8"), base_url=pages[0])
     first_seconds = time.perf_counter() - first_started

@@ -79,7 +79,7 @@ def test_unknown_language_on_the_command_line(runner: CliRunner, project: Path) 
         main, ["-C", str(project), "build", "--lang", "es,qq", "--engine", "pseudo"]
     )
     assert result.exit_code == 1
-    assert "Error: --lang: unknown language code 'qq'\n" == result.output
+    assert result.output == "Error: --lang: unknown language code 'qq'\n"
 
 
 def test_every_config_problem_is_reported_at_once(runner: CliRunner, project: Path) -> None:

@@ -67,7 +67,8 @@ def test_approve_then_change_english_is_stale_counted_and_diffed(
     _run(runner, project, "build", "-e", "pseudo", "-l", "es,fr")
     _approve(project, "paragraph-2", REVIEWED)
     status = _run(runner, project, "status", "-l", "es")
-    assert status.splitlines()[1].split() == ["es", "ai-csam-pledge", "1", "29", "0", "0", "0", "3%"]
+    row = status.splitlines()[1].split()
+    assert row == ["es", "ai-csam-pledge", "1", "29", "0", "0", "0", "3%"]
     _run(runner, project, "build", "-e", "pseudo", "-l", "es,fr")
     page = (project / "output" / "es" / "ai-csam-pledge.html").read_text("utf-8")
     assert "declaración conjunta" in page
