@@ -43,6 +43,7 @@ from pipeline.testing.libretranslate_server import (
 )
 
 from .conftest import EXAMPLE, ROOT
+from .helpers import build_record
 
 LANGS = ["es", "fr", "ar"]
 SLUG = EXAMPLE.stem
@@ -250,7 +251,7 @@ def test_pool_of_two_builds_the_example_completely(
         assert all(msgstr.strip() for _, msgstr in entries), lang
         assert (project / "output" / lang / f"{SLUG}.html").stat().st_size > 1000
 
-    manifest = json.loads((project / "output" / "build.json").read_text())
+    manifest = build_record(project)
     for lang in LANGS:
         entry = manifest["languages"][lang]
         servers = entry["servers"]
@@ -259,9 +260,9 @@ def test_pool_of_two_builds_the_example_completely(
         assert all(s["sentences"] > 0 for s in servers.values()), servers
         assert sum(s["sentences"] for s in servers.values()) == entry["engine_texts"]
         assert entry["model"] == f"libretranslate:en-{lang}"
-    times = json.loads((project / ".summary-pipeline" / "build-times.json").read_text())
-    assert set(times["engine"]["es"]["servers"]) == {a.url, b.url}
-    assert all(s["in_pool"] for s in times["servers"])
+    run = json.loads((project / ".summary-pipeline" / "last-run.json").read_text())
+    assert all(s["seconds"] > 0 for s in run["languages"]["es"]["servers"].values())
+    assert all(s["in_pool"] for s in run["servers"])
 
 
 @needs_servers
@@ -343,7 +344,7 @@ def test_429_and_500_answers_are_retried(
         assert not proxy.failures  # every injected failure was answered
     # The same translations as without failures (the page differs: it links one language).
     assert (project / f"locales/es/{SLUG}.po").read_bytes() == reference[f"locales/es/{SLUG}.po"]
-    manifest = json.loads((project / "output" / "build.json").read_text())
+    manifest = build_record(project)
     retries = sum(
         s["retries"] for entry in manifest["languages"].values() for s in entry["servers"].values()
     )
@@ -502,14 +503,14 @@ def test_engines_check_reports_each_server(
         assert f"{server.url}: reachable\n  offers en→ar, es, fr\n" in ok.output
     assert "  needed: es, fr offered; none missing" in ok.output
     assert ok.output.count("one sentence en→es: ") == 2
-    assert "ok: every needed language (es, fr) is offered" in ok.output
+    assert "ok: every needed language (es, fr) is covered" in ok.output
 
     closed = f"http://127.0.0.1:{free_port()}"
     bad = _engines_check(project, "es,de", "--url", a.url, "--url", closed)
     assert bad.exit_code == 1
     assert f"{closed}: unreachable\n  problem: GET /languages: cannot connect" in bad.output
     assert "  needed: es offered; de missing" in bad.output
-    assert "Error: no server offers en→de" in bad.output
+    assert "Error: libretranslate cannot do en→de" in bad.output
 
 
 # -- tests without servers -----------------------------------------------------------------
