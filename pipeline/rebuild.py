@@ -40,7 +40,13 @@ from pipeline.catalog import (
 from pipeline.config import Config
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
-from pipeline.output import OutputWriter, atomic_write
+from pipeline.output import (
+    OutputWriter,
+    atomic_write,
+    check_output_folder,
+    remove_temporary_files,
+    source_folder,
+)
 from pipeline.qa import LowScore, UnitFinding
 from pipeline.review import REVIEW_DIR, review_json, review_page, review_rows
 from pipeline.segment import Segmented, Unit
@@ -72,6 +78,11 @@ class LanguageReport:
 @contextlib.contextmanager
 def session(config: Config) -> Iterator[TranslationMemory]:
     """Hold the project lock and an open memory for one run."""
+    check_output_folder(
+        config.output_dir,
+        [config.templates_dir, config.locales_dir, config.state_dir, Path(__file__).parent],
+        [source_folder(config.project_dir, pattern) for pattern in config.sources],
+    )
     with project_lock(config.state_dir, config.lock_timeout):
         for folder in (config.output_dir, config.locales_dir, config.state_dir):
             remove_temporary_files(folder)
@@ -80,15 +91,6 @@ def session(config: Config) -> Iterator[TranslationMemory]:
             yield memory
         finally:
             memory.close()
-
-
-def remove_temporary_files(folder: Path) -> None:
-    """Delete ``.<name>.<random>.tmp`` files a killed run left behind (see atomic_write)."""
-    if not folder.is_dir():
-        return
-    for path in folder.rglob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            path.unlink()
 
 
 def engine_options(config: Config) -> dict[str, Any]:
