@@ -494,8 +494,11 @@ def models_available() -> None:
 @click.option(
     "--from", "from_code", default="en", show_default=True, help="Source language of index models."
 )
+@click.option("--replace", is_flag=True, help="Replace an installed package for the same pair.")
 @click.pass_context
-def models_install(ctx: click.Context, targets: tuple[str, ...], from_code: str) -> None:
+def models_install(
+    ctx: click.Context, targets: tuple[str, ...], from_code: str, replace: bool
+) -> None:
     """Install models: language codes (downloaded from the index) or .argosmodel files (offline)."""
     from pipeline import models as m
     from pipeline.errors import ModelError
@@ -503,7 +506,7 @@ def models_install(ctx: click.Context, targets: tuple[str, ...], from_code: str)
     files = [t for t in targets if t.endswith(".argosmodel") or Path(t).is_file()]
     codes = [c for t in targets if t not in files for c in t.split(",") if c]
     for name in files:
-        folder = m.install_file(Path(name))
+        folder = m.install_file(Path(name), replace=replace)
         click.echo(f"installed {name} → {folder}")
     if not codes:
         return
