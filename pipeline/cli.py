@@ -428,7 +428,8 @@ def engines_check(
             click.echo(f"{report.url}: {'reachable' if report.reachable else 'unreachable'}")
             if report.reachable:
                 have = [t for t in needed if t not in report.missing]
-                covered.update(have)
+                if report.usable:  # a refused key or a malformed answer covers nothing
+                    covered.update(have)
                 click.echo(f"  offers {SOURCE_LANGUAGE}→{', '.join(report.offered) or '-'}")
                 click.echo(
                     f"  needed: {', '.join(have) or '-'} offered; "
