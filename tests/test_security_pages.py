@@ -88,6 +88,23 @@ def test_allow_list() -> None:
     assert not local_file_allowed("https://example.org/a.png", [project])
 
 
+def test_pdf_fetcher_guard_refuses_files_outside_the_project(tmp_path: Path) -> None:
+    from pipeline.urls import guarded_fetcher
+
+    inside = tmp_path / "project" / "img.png"
+    inside.parent.mkdir()
+    inside.write_bytes(b"png")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"secret")
+    fetched: list[str] = []
+    guard = guarded_fetcher(lambda url: fetched.append(url) or url, [inside.parent])
+    assert guard(inside.as_uri()) == inside.as_uri()
+    for url in (secret.as_uri(), f"{inside.parent.as_uri()}/../secret.png", "http://x.org/a"):
+        with pytest.raises(ValueError, match="refused to load"):
+            guard(url)
+    assert fetched == [inside.as_uri()]
+
+
 # -- row 2: UI catalog markup and placeholders ---------------------------------------------
 
 _PO_HEAD = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
