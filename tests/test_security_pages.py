@@ -13,6 +13,8 @@ from pipeline.qa import check_pair
 from pipeline.ui_catalogs import UICatalogs
 from pipeline.urls import allowed_url, local_file_allowed, url_problem
 
+from .helpers import approve
+
 PAGE = """\
 ---
 title: "Safe water"
@@ -250,3 +252,13 @@ def test_bidi_in_source_reported_by_check(tmp_path: Path) -> None:
     assert code == 0, output
     result = CliRunner().invoke(main, ["-C", str(project), "check"])
     assert "[bidi]" in result.output and "U+202E" in result.output, result.output
+
+
+def test_bidi_in_a_reviewed_msgstr_reported_by_check(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, output = _build(project)
+    assert code == 0, output
+    catalog = project / "locales" / "es" / "water.po"
+    approve(catalog, "paragraph-1", "Hierva el agua \u2066durante un minuto\u2069. Tápela.")
+    result = CliRunner().invoke(main, ["-C", str(project), "check"])
+    assert "[bidi] the translation contains U+2066, U+2069" in result.output, result.output
