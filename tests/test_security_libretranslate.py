@@ -145,12 +145,15 @@ def test_the_build_deadline_stops_a_pool_that_keeps_failing() -> None:
 
 def test_a_huge_answer_is_refused_unread() -> None:
     with HostileServer(Behaviour(huge=2_000_000)) as server:
-        engine = LibreTranslateEngine([server.url], max_failures=1)
+        engine = LibreTranslateEngine([server.url])  # taken out at once, not retried
         started = time.monotonic()
         with pytest.raises(EngineError) as caught:
             engine.translate(["Boil water."], "en", "es")
     assert time.monotonic() - started < 3.0
-    assert "answered more than 66240 bytes" in caught.value.message  # 64 KiB + 64 a character
+    assert (
+        "POST /translate: answered more than 66240 bytes" in caught.value.message
+    )  # 64 KiB + 64/char
+    assert server.requests == 1
 
 
 @pytest.mark.parametrize(

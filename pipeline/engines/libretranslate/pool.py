@@ -272,10 +272,11 @@ class Pool:
                 "%s cannot do %s→%s: %s", server.name, run.source, run.target, answer.message()
             )
             return
-        if answer.status == 0 or answer.status in RETRY_STATUSES:
+        if (answer.status == 0 and not answer.too_large) or answer.status in RETRY_STATUSES:
             self._retry_later(server, answer, stats)
             return
-        # Anything else (401/403: key refused, 404: wrong URL, other 400s) will not get better.
+        # Anything else (401/403: key refused, 404: wrong URL, other 400s, an answer too large)
+        # will not get better.
         server.ejected = f"POST /translate: {answer.message()}"
         log.warning("%s taken out of the pool: %s", server.name, server.ejected)
 

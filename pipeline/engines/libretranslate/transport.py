@@ -159,6 +159,7 @@ class Answer:
     text: str = ""
     retry_after: float | None = None
     seconds: float = 0.0
+    too_large: bool = False  # cut off at the size limit: asking again will not help
 
     def message(self) -> str:
         """``HTTP 400: <error>`` or the reason there was no answer (already redacted)."""
@@ -201,7 +202,8 @@ class Transport:
         try:
             status, raw, retry_after = _exchange(url, method, data, headers, deadline, max_bytes)
         except _TooLarge:
-            return Answer(0, text=f"answered more than {max_bytes} bytes", seconds=_since(started))
+            text = f"answered more than {max_bytes} bytes"
+            return Answer(0, text=text, seconds=_since(started), too_large=True)
         except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as err:
             if time.monotonic() >= deadline or isinstance(err, socket.timeout | TimeoutError):
                 text = f"no complete answer within {max(0.0, deadline - started):.3g} s"
