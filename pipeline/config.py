@@ -153,7 +153,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
             f"engine: unknown engine {values['engine']!r} (choose from {', '.join(ENGINE_NAMES)})"
         )
     if not isinstance(values["glossary"], str):
-        problems.append('glossary: must be a file path ("" for none)')
+        problems.append("glossary: must be a file path (\"\" for none)")
         values["glossary"] = ""
     if values["paper"] not in PAPERS:
         problems.append(f"paper: must be one of {', '.join(PAPERS)}")
@@ -196,7 +196,10 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         lock_timeout=float(values["lock_timeout"]),
         prefer_reviewed_stale=values["prefer_reviewed_stale"],
         engine_options={
-            **{k: values[k] for k in ARGOS_KEYS},
+            **{
+                k: values[k]
+                for k in ARGOS_KEYS
+            },
             **{k: values[k] for k in LIBRETRANSLATE_KEYS},
             # A Secret (never printed); None: the engine reads $SUMMARY_PIPELINE_LT_API_KEY.
             "libretranslate_api_key": values.get("libretranslate_api_key"),
@@ -236,5 +239,5 @@ def _check_libretranslate(values: dict[str, Any]) -> list[str]:
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
         problems.append("libretranslate_timeout: must be a number of seconds above 0")
     if not isinstance(values["libretranslate_model_tag"], str):
-        problems.append('libretranslate_model_tag: must be a string, e.g. "models-2025-06"')
+        problems.append("libretranslate_model_tag: must be a string, e.g. \"models-2025-06\"")
     return problems
