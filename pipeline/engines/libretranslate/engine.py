@@ -80,11 +80,6 @@ class LibreTranslateEngine:
         self._pool = Pool(self.servers, self.policy, self._send, self._nobody)
         self._warn_plain_http()
 
-    @property
-    def in_flight(self) -> int:
-        """Requests each server may have open at once."""
-        return self.policy.in_flight
-
     def _warn_plain_http(self) -> None:
         plain = sorted(
             {
@@ -133,10 +128,6 @@ class LibreTranslateEngine:
 
     def _send(self, server: Server, payload: dict[str, Any]) -> Answer:
         return self._request(server, "POST", "/translate", payload)
-
-    def redact(self, text: str) -> str:
-        """``text`` with the API key hidden (for callers that format server answers)."""
-        return self._transport.redact(text)
 
     # -- discovery --------------------------------------------------------------------------
 
