@@ -20,7 +20,12 @@ from pipeline.fingerprint import fingerprint
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
-from pipeline.output import OutputWriter, remove_temporary_files
+from pipeline.output import (
+    OutputWriter,
+    check_output_folder,
+    remove_temporary_files,
+    source_folder,
+)
 from pipeline.pdf import PdfRenderer
 from pipeline.render import Renderer
 from pipeline.stages import write
@@ -31,6 +36,7 @@ from pipeline.stages.render import Rendered, render_documents
 from pipeline.stages.review import write_review_pages
 from pipeline.stages.translate import Translated, check_engine, translate_all
 
+_PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
 LOW_CONFIDENCE_LIMIT = 10
 
@@ -128,6 +134,7 @@ class Build:
             outcome.engine = engine.name
             check_engine(engine, outcome.sources)  # a missing model fails before any work
         if self.plan.write:
+            self._check_output_folder()
             with project_lock(self.config.state_dir, self.config.lock_timeout):
                 for folder in (self.config.output_dir, self.config.locales_dir):
                     remove_temporary_files(folder)
@@ -138,6 +145,15 @@ class Build:
             self._read_run(outcome)
         outcome.seconds = time.monotonic() - started
         return outcome
+
+    def _check_output_folder(self) -> None:
+        """Refuse an output folder that would overwrite or clean the project's own files."""
+        config = self.config
+        check_output_folder(
+            config.output_dir,
+            [config.templates_dir, config.locales_dir, config.state_dir, _PACKAGE_DIR],
+            [source_folder(config.project_dir, pattern) for pattern in config.sources],
+        )
 
     def _read_run(self, outcome: Outcome) -> None:
         """Merge in memory only; with an engine (diff --machine), translate without memory."""

@@ -39,7 +39,7 @@ def engines_check(ctx: click.Context, /, **params: Any) -> None:
     missing = [t for t in config.languages if t not in covered]
     if missing:
         raise EngineError(f"{config.engine} cannot do {SOURCE_LANGUAGE}→{', '.join(missing)}")
-    click.echo(f"ok: every needed language ({', '.join(config.languages)}) is covered")
+    click.echo(f"ok: every needed language ({', '.join(config.languages)}) is offered")
 
 
 @click.group()
@@ -90,8 +90,11 @@ def _download(info: Any, quiet: bool) -> Path:
 @models.command("install")
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--from", "from_code", default="en", show_default=True, help="Source language.")
+@click.option("--replace", is_flag=True, help="Replace an installed package for the same pair.")
 @click.pass_context
-def models_install(ctx: click.Context, targets: tuple[str, ...], from_code: str) -> None:
+def models_install(
+    ctx: click.Context, targets: tuple[str, ...], from_code: str, replace: bool
+) -> None:
     """Install models: language codes (downloaded from the index) or .argosmodel files."""
     from pipeline import models as m
     from pipeline.errors import ModelError
@@ -99,7 +102,7 @@ def models_install(ctx: click.Context, targets: tuple[str, ...], from_code: str)
     files = [t for t in targets if t.endswith(".argosmodel") or Path(t).is_file()]
     codes = [c for t in targets if t not in files for c in t.split(",") if c]
     for name in files:
-        click.echo(f"installed {name} → {m.install_file(Path(name))}")
+        click.echo(f"installed {name} → {m.install_file(Path(name), replace=replace)}")
     installed = {(i.from_code, i.to_code): i for i in m.installed()}
     wanted = [c for c in codes if (from_code, c) not in installed]
     for code in codes:

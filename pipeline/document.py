@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.errors import SourceError
 from pipeline.languages import is_known
+from pipeline.urls import drop_unsafe_urls
 
 _FENCE = "---"
 # Front matter fields whose text is translated (besides the title).
@@ -112,6 +113,7 @@ def load_document(path: Path) -> Document:
                 f"{path}: unknown language code(s) in front matter: {', '.join(unknown)}"
             )
         meta["languages"] = langs
+    meta = drop_unsafe_urls(meta, str(path))
 
     return Document(
         path=path,

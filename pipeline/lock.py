@@ -2,7 +2,8 @@
 
 ``fcntl.flock`` on a file in the state folder; the kernel releases it when the holder exits,
 even when killed, so a crashed run never leaves a stale lock behind. A second run waits up to
-a bounded time, then fails with a message naming the holder.
+a bounded time, then fails with a message naming the holder. The lock file is opened without
+following a symbolic link (a planted link must not make the run truncate another file).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +25,15 @@ _POLL = 0.1
 @contextlib.contextmanager
 def project_lock(state_dir: Path, timeout: float) -> Iterator[Path]:
     """Hold the project lock for the ``with`` block; wait at most ``timeout`` seconds."""
-    state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as err:
+        raise LockError(f"cannot create the project lock {path}: {err.strerror or err}") from err
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LockError(f"the project lock {path} is not a regular file; remove it")
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
             try:
@@ -41,9 +48,11 @@ def project_lock(state_dir: Path, timeout: float) -> Iterator[Path]:
                         "Try again when it has finished."
                     ) from None
                 time.sleep(_POLL)
-        # The holder's pid, for the message of a run that has to wait (informational only).
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        # The holder's pid, for the message of a run that has to wait (informational only,
+        # so a full disk does not stop the run here).
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield path
     finally:
         os.close(fd)  # closing the descriptor releases the lock

@@ -6,7 +6,10 @@ text after normalization (Unicode NFC, runs of white space collapsed). Upgrading
 therefore invalidates only that model's entries; the others stay.
 
 The memory is a cache: it can never break a build. A missing or corrupt file is reported
-once, moved aside and replaced by an empty one; a failed read or write only warns. Writes
+once, moved aside (to a fresh ``.corrupt`` name, never over an earlier one) and replaced by
+an empty one. Only a file SQLite calls corrupt (or of another schema) is moved: a full disk,
+an I/O or permission error only warns, and the build runs without the memory, leaving the
+healthy file where it is. Writes
 are single transactions in a write-ahead-logged database, so killing a build at any moment
 leaves either the old rows or the new ones.
 
@@ -64,6 +67,18 @@ def normalize(text: str) -> str:
 Alignment = tuple[tuple[int, int, int, int], ...]
 
 
+class _Unusable(sqlite3.DatabaseError):
+    """A readable file that is not this memory: another schema, a failed integrity check."""
+
+
+def is_corrupt(err: BaseException) -> bool:
+    """True when ``err`` says the file itself is broken (not the disk, not permissions)."""
+    if isinstance(err, _Unusable):
+        return True
+    name = str(getattr(err, "sqlite_errorname", ""))
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
 def _dump(alignment: Alignment | None) -> str | None:
     return None if alignment is None else json.dumps(alignment, separators=(",", ":"))
 
@@ -96,7 +111,10 @@ class TranslationMemory:
         try:
             self._conn = self._connect()
         except (sqlite3.Error, OSError) as err:
-            self._recover(err)
+            if is_corrupt(err):
+                self._recover(err)
+            else:
+                self._unavailable(err)
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,10 +126,10 @@ class TranslationMemory:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
                 # An older or newer layout: this is a cache, so start afresh rather than guess.
-                raise sqlite3.DatabaseError(f"schema version {version}, expected {SCHEMA_VERSION}")
+                raise _Unusable(f"schema version {version}, expected {SCHEMA_VERSION}")
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+                raise _Unusable(f"integrity check failed: {check}")
             with conn:
                 conn.executescript(_SCHEMA)
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -128,14 +146,35 @@ class TranslationMemory:
                 self._conn.close()
             self._conn = None
         try:
+            aside = self._aside_name()
             for suffix in ("", "-wal", "-shm"):
                 broken = Path(f"{self.path}{suffix}")
                 if broken.exists():
-                    broken.replace(Path(f"{self.path}.corrupt{suffix}"))
+                    broken.rename(Path(f"{aside}{suffix}"))
             self._conn = self._connect()
         except (sqlite3.Error, OSError) as again:
             log.warning("running without a translation memory: %s", again)
             self._conn = None
+
+    def _aside_name(self) -> Path:
+        """``<memory>.corrupt``, or ``.corrupt-2`` … when an earlier one is kept there."""
+        candidate = Path(f"{self.path}.corrupt")
+        number = 1
+        while any(Path(f"{candidate}{s}").exists() for s in ("", "-wal", "-shm")):
+            number += 1
+            candidate = Path(f"{self.path}.corrupt-{number}")
+        return candidate
+
+    def _unavailable(self, err: BaseException) -> None:
+        """A healthy file that cannot be used now (disk full, I/O, permissions): keep it."""
+        self._warn(
+            f"translation memory {self.path} cannot be used now ({err}: is the disk full or "
+            "read-only?); this run goes without it and the file is left as it is"
+        )
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+        self._conn = None
 
     def _warn(self, message: str) -> None:
         if not self._warned:
@@ -167,7 +206,10 @@ class TranslationMemory:
                     for text in keys.get(source, ()):
                         found[text] = Translation(str(translated), score, _load(alignment))
         except sqlite3.Error as err:
-            self._recover(err)
+            if is_corrupt(err):
+                self._recover(err)
+            else:
+                self._unavailable(err)
             return {}
         self.hits += len(found)
         return found

@@ -1,7 +1,9 @@
 """Argos Translate packages: list, find a route, download from the index, install, remove.
 
-Uses argostranslate's package API (``argostranslate.package``, which is cheap to import) and
-so honours its settings: ``ARGOS_PACKAGES_DIR``, ``XDG_DATA_HOME``, ``XDG_CACHE_HOME``.
+Uses argostranslate's settings (cheap to import) and so honours ``ARGOS_PACKAGES_DIR``,
+``XDG_DATA_HOME``, ``XDG_CACHE_HOME``; installing and listing are done here, with every
+archive and folder checked (:mod:`pipeline.model_archive`), because argostranslate extracts
+any zip into the packages folder and crashes on a folder it cannot read.
 Only :func:`fetch_index` and :func:`download_and_install` touch the network.
 """
 
@@ -11,18 +13,30 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
+import shutil
+import sys
 import tempfile
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pipeline.errors import ModelError, NetworkError
 from pipeline.languages import SOURCE_LANGUAGE
+from pipeline.model_archive import (
+    LIMITS,
+    PackageMetadata,
+    extract_checked,
+    inspect_archive,
+    read_installed_metadata,
+    remove_tree,
+)
+from pipeline.output import write_atomic
+
+log = logging.getLogger(__name__)
 
 INDEX_TIMEOUT = 20.0
 
@@ -44,12 +58,6 @@ class ModelInfo:
         return f"{self.from_code}→{self.to_code}"
 
 
-def _package_module() -> Any:
-    import argostranslate.package
-
-    return argostranslate.package
-
-
 def packages_dir() -> Path:
     """Where argostranslate installs packages (it honours ARGOS_PACKAGES_DIR)."""
     import argostranslate.settings
@@ -57,21 +65,47 @@ def packages_dir() -> Path:
     return Path(argostranslate.settings.package_data_dir)
 
 
+def _package_dirs() -> list[Path]:
+    import argostranslate.settings
+
+    return [Path(p) for p in argostranslate.settings.package_dirs]
+
+
+_warned: set[str] = set()
+
+
 def installed() -> list[ModelInfo]:
-    """Installed translation packages, sorted by pair."""
+    """Installed translation packages, sorted by pair.
+
+    Read from each folder's ``metadata.json``, checked like an archive's; a broken folder
+    (left by another tool, or edited by hand) is skipped with one warning instead of making
+    every command fail. Hidden folders (an install in progress) are not packages.
+    """
     result = []
-    for pkg in _package_module().get_installed_packages():
-        if getattr(pkg, "type", "translate") != "translate":
+    for root in _package_dirs():
+        try:
+            folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+        except OSError:
             continue
-        result.append(
-            ModelInfo(
-                pkg.from_code,
-                pkg.to_code,
-                str(pkg.package_version),
-                Path(pkg.package_path),
-                target_prefix=str(getattr(pkg, "target_prefix", "") or ""),
+        for folder in folders:
+            if folder.name.startswith("."):
+                continue
+            try:
+                meta = read_installed_metadata(folder)
+            except ModelError as err:
+                if str(folder) not in _warned:
+                    _warned.add(str(folder))
+                    log.warning("skipping a broken Argos package: %s", err.message)
+                continue
+            result.append(
+                ModelInfo(
+                    meta.from_code,
+                    meta.to_code,
+                    meta.version,
+                    folder,
+                    target_prefix=meta.target_prefix,
+                )
             )
-        )
     return sorted(result, key=lambda m: (m.from_code, m.to_code))
 
 
@@ -172,17 +206,15 @@ def fetch_index(timeout: float = INDEX_TIMEOUT) -> list[ModelInfo]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    Path(tmp).replace(path)
+    write_atomic(path, data)
 
 
 Progress = Callable[[int, int | None], None]
 
 
-def download_and_install(model: ModelInfo, progress: Progress | None = None) -> Path:
+def download_and_install(
+    model: ModelInfo, progress: Progress | None = None, *, replace: bool = False
+) -> Path:
     """Download ``model`` from its links (network), check the archive, install it."""
     import argostranslate.settings as settings
 
@@ -201,22 +233,25 @@ def download_and_install(model: ModelInfo, progress: Progress | None = None) -> 
     else:
         raise NetworkError(f"download of {model.pair} failed: " + "; ".join(errors))
     try:
-        return install_file(target)
+        return install_file(target, replace=replace)
     finally:
         target.unlink(missing_ok=True)
 
 
 def _download(url: str, target: Path, progress: Progress | None) -> None:
+    # The index is data from the network: no more bytes than a package may have.
     request = urllib.request.Request(url, headers={"User-Agent": "summary-pipeline"})
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.sp-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=60) as response:
             total = response.headers.get("Content-Length")
             size = int(total) if total and total.isdigit() else None
             done = 0
             while block := response.read(1 << 16):
-                out.write(block)
                 done += len(block)
+                if done > LIMITS.max_bytes:
+                    raise OSError(f"larger than {LIMITS.max_bytes >> 20} MiB")
+                out.write(block)
                 if progress:
                     progress(len(block), size)
         Path(tmp).replace(target)
@@ -224,48 +259,96 @@ def _download(url: str, target: Path, progress: Progress | None) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def read_archive_metadata(path: Path) -> dict[str, Any]:
-    """Validate an ``.argosmodel`` archive and return its metadata.json."""
-    if not path.is_file():
-        raise ModelError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):
-        raise ModelError(f"{path}: not an Argos model (not a zip archive)")
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        meta_names = [n for n in names if n.count("/") == 1 and n.endswith("/metadata.json")]
-        if not meta_names:
-            raise ModelError(f"{path}: not an Argos model (no <folder>/metadata.json inside)")
-        folder = meta_names[0].split("/")[0]
-        if any(not n.startswith(folder + "/") or ".." in n.split("/") for n in names):
-            raise ModelError(f"{path}: archive has files outside its package folder")
-        if not any(n.startswith(f"{folder}/model/") for n in names):
-            raise ModelError(f"{path}: not an Argos model (no model/ folder)")
-        try:
-            meta = json.loads(archive.read(meta_names[0]))
-        except ValueError as err:
-            raise ModelError(f"{path}: metadata.json is not valid JSON ({err})") from err
-    if not isinstance(meta, dict) or not meta.get("from_code") or not meta.get("to_code"):
-        raise ModelError(f"{path}: metadata.json lacks from_code/to_code")
-    return meta
+def read_archive_metadata(path: Path) -> PackageMetadata:
+    """Check an ``.argosmodel`` archive (without extracting it) and return its metadata."""
+    return inspect_archive(path).metadata
 
 
-def install_file(path: Path) -> Path:
-    """Install an ``.argosmodel`` file through argostranslate (offline); return the folder."""
-    meta = read_archive_metadata(path)
-    _package_module().install_from_path(path)
-    for model in installed():
-        if model.from_code == meta["from_code"] and model.to_code == meta["to_code"]:
-            assert model.path is not None
-            return model.path
-    raise ModelError(f"{path}: installed, but argostranslate does not list it")
+def install_file(path: Path, *, replace: bool = False) -> Path:
+    """Install an ``.argosmodel`` file (offline); return its folder.
+
+    The archive is checked first (:func:`pipeline.model_archive.inspect_archive`), extracted
+    into a hidden folder on the packages' file system, checked again and renamed into place.
+    Another package's folder is never overwritten; a package for the same pair is replaced
+    only with ``replace``. On any failure the packages folder is as it was.
+    """
+    info = inspect_archive(path)
+    root = packages_dir()
+    final = root / info.top
+    pair = (info.metadata.from_code, info.metadata.to_code)
+    present = installed()
+    same = [m for m in present if (m.from_code, m.to_code) == pair]
+    if os.path.lexists(final) and not any(m.path == final for m in same):
+        owner = next((m.pair for m in present if m.path == final), "no readable package")
+        raise ModelError(
+            f"{path}: refused, its folder {final} already holds another package ({owner}); "
+            "remove that one first"
+        )
+    if same and not replace:
+        old = same[0]
+        raise ModelError(
+            f"{path}: {old.pair} is already installed ({old.version}, {old.path}); "
+            "add --replace to install this one instead"
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=_staging_parent(root), prefix=".sp-install-"))
+    except OSError as err:
+        raise ModelError(f"cannot write to the packages folder {root}: {err.strerror}") from err
+    try:
+        folder = extract_checked(path, info, staging)
+        _swap_in(folder, final, [m.path for m in same if m.path is not None], staging)
+    finally:
+        remove_tree(staging)
+    _forget_argos_caches()
+    return final
+
+
+def _staging_parent(root: Path) -> Path:
+    """Next to the packages folder when on the same file system (argostranslate lists every
+    folder inside it as a package), else inside it as a hidden folder."""
+    parent = root.parent
+    try:
+        if parent.stat().st_dev == root.stat().st_dev and os.access(parent, os.W_OK):
+            return parent
+    except OSError:
+        pass
+    return root
+
+
+def _swap_in(folder: Path, final: Path, old: list[Path], staging: Path) -> None:
+    """Move the old package(s) aside, the new one in; undo everything on failure."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for number, path in enumerate(old):
+            aside = staging / f".old-{number}"
+            path.rename(aside)
+            moved.append((aside, path))
+        folder.rename(final)
+    except OSError as err:
+        for aside, path in reversed(moved):
+            with contextlib.suppress(OSError):
+                aside.rename(path)
+        raise ModelError(f"cannot install into {final}: {err.strerror or err}") from err
+
+
+def _forget_argos_caches() -> None:
+    # argostranslate caches its language list; a process that imported it must see the change.
+    translate = sys.modules.get("argostranslate.translate")
+    if translate is not None:
+        with contextlib.suppress(AttributeError):
+            translate.get_installed_languages.cache_clear()
 
 
 def remove(from_code: str, to_code: str) -> Path:
     """Uninstall the package for a pair; return the folder that was removed."""
-    for pkg in _package_module().get_installed_packages():
-        if pkg.from_code == from_code and pkg.to_code == to_code:
-            folder = Path(pkg.package_path)
-            _package_module().uninstall(pkg)
-            return folder
+    for model in installed():
+        if (model.from_code, model.to_code) == (from_code, to_code) and model.path is not None:
+            try:
+                shutil.rmtree(model.path)
+            except OSError as err:
+                raise ModelError(f"cannot remove {model.path}: {err.strerror or err}") from err
+            _forget_argos_caches()
+            return model.path
     have = ", ".join(m.pair for m in installed()) or "none"
     raise ModelError(f"no installed model for {from_code}→{to_code} (installed: {have})")

@@ -17,6 +17,7 @@ from pipeline.findings import Finding, Severity
 from pipeline.glossary import Glossary, Terms
 from pipeline.inline import TagError, Token, tokenize
 from pipeline.languages import get_language
+from pipeline.urls import EMAIL_RE, URL_RE
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -36,6 +37,7 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     "inline-fallback": (WARNING, "a link or emphasis was kept on words chosen by position"),
     "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
     "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
+    "bidi": (ERROR, "bidirectional control characters that can reorder or disguise the text"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }
@@ -47,8 +49,12 @@ def _finding(check: str, message: str) -> Finding:
 
 # -- the pair checks ----------------------------------------------------------------------
 
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
-_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL_RE = URL_RE
+_EMAIL_RE = EMAIL_RE
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what a reader
+# sees ("Trojan Source"); the marks U+200E/U+200F are expected only in right-to-left text.
+_BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_MARKS_RE = re.compile("[\u200e\u200f]")
 _WORD_RE = re.compile(r"\w+")
 _CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore"}
 # Sentence ends: . ! ? and their script forms, not after a one-letter word ("U.K.", "e.g.").
@@ -97,18 +103,23 @@ def check_pair(
 ) -> list[Finding]:
     """All findings for one unit: English tagged text against its ``lang`` translation."""
     terms = glossary.for_language(lang) if isinstance(glossary, Glossary) else glossary
+    bidi = check_bidi(source_tagged, translation_tagged, lang)
     source_tokens = tokenize(source_tagged)
     try:
         tokens = tokenize(translation_tagged)
     except TagError as err:
-        return [_finding("tags", f"broken markup: {err}")]
+        return [*bidi, _finding("tags", f"broken markup: {err}")]
     source = _plain(source_tokens)
     target = _plain(tokens)
     if not any(ch.isalpha() for ch in source):
-        return _tag_checks(source_tokens, tokens)
+        return bidi + _tag_checks(source_tokens, tokens)
     if not target.strip():
-        return [_finding("empty", "the translation is empty"), *_tag_checks(source_tokens, tokens)]
-    findings = _tag_checks(source_tokens, tokens)
+        return [
+            *bidi,
+            _finding("empty", "the translation is empty"),
+            *_tag_checks(source_tokens, tokens),
+        ]
+    findings = bidi + _tag_checks(source_tokens, tokens)
     findings += _literal(source, target, _URL_RE, "urls", "URL")
     findings += _literal(source, target, _EMAIL_RE, "emails", "e-mail address")
     findings += check_numbers(source, target, lang)
@@ -119,6 +130,23 @@ def check_pair(
     findings += _repeated(source, target)
     findings += _sentences(source, target)
     findings += _end_punctuation(source, target, lang)
+    return findings
+
+
+def check_bidi(source: str, translation: str, lang: str) -> list[Finding]:
+    """Bidi controls anywhere, and LRM/RLM in English or in a left-to-right translation."""
+    rtl = get_language(lang).direction == "rtl"
+    findings = []
+    for where, text, marks_expected in (
+        ("source", source, False),
+        ("translation", translation, rtl),
+    ):
+        found = _BIDI_CONTROLS_RE.findall(text)
+        if not marks_expected:
+            found += _BIDI_MARKS_RE.findall(text)
+        if found:
+            names = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(found))
+            findings.append(_finding("bidi", f"the {where} contains {names}"))
     return findings
 
 

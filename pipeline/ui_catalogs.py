@@ -3,16 +3,27 @@
 Catalogs are compiled in memory when first needed (no ``.mo`` files to keep in step) and
 cached per file version. The project's catalog wins over the package's, message by message;
 a language with neither falls back to English with one warning.
+
+A catalog is text from a translator, not markup: Jinja's newstyle gettext wraps whatever the
+translations object returns in ``Markup``, so :class:`EscapedTranslations` returns it already
+escaped (``<script>`` shows as text). An entry whose placeholders (``%(name)s``, ``{name}``)
+differ from its msgid's is refused with a warning, and the next catalog or English is used:
+a missing or extra placeholder would otherwise crash the render or drop the link.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import gettext
 import io
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
 
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 
@@ -27,22 +38,89 @@ def default_locales_dir() -> Path:
     return _PACKAGE_DIR / "locales"
 
 
+_NAMED_RE = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
+_BRACE_RE = re.compile(r"\{(\w+)\}")
+
+
+class EscapedTranslations(gettext.NullTranslations):
+    """Wraps translations so that every text comes back HTML-escaped, as ``Markup``."""
+
+    def __init__(self, inner: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def gettext(self, message: str) -> str:
+        """The escaped translation of ``message``."""
+        return Markup.escape(self.inner.gettext(message))
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        """The escaped plural form for ``n``."""
+        return Markup.escape(self.inner.ngettext(msgid1, msgid2, n))
+
+    def pgettext(self, context: str, message: str) -> str:
+        """The escaped translation of ``message`` in ``context``."""
+        return Markup.escape(self.inner.pgettext(context, message))
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        """The escaped plural form for ``n`` in ``context``."""
+        return Markup.escape(self.inner.npgettext(context, msgid1, msgid2, n))
+
+
+def placeholder_problem(msgid: str, msgstr: str) -> str | None:
+    """Why ``msgstr`` cannot stand for ``msgid`` (placeholders differ), or None."""
+    want = sorted(_NAMED_RE.findall(msgid)) + sorted(_BRACE_RE.findall(msgid))
+    have = sorted(_NAMED_RE.findall(msgstr)) + sorted(_BRACE_RE.findall(msgstr))
+    if want != have:
+        return f"placeholders {have or 'none'} instead of {want or 'none'}"
+    try:
+        # Jinja formats every translation with %, variables or not: it must not raise.
+        msgstr % dict.fromkeys(_NAMED_RE.findall(msgid), "")
+    except (ValueError, TypeError, KeyError) as err:
+        return f"not a valid format string ({err})"
+    return None
+
+
+def _refuse_bad_entries(path: Path, catalog: Any) -> tuple[str, ...]:
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        problem = next((p for s in strings if s and (p := placeholder_problem(ids[-1], s))), None)
+        if problem is not None:
+            problems.append(
+                f"{path}:{message.lineno}: UI catalog entry {ids[0]!r} refused: {problem}; "
+                "the next catalog or English is used"
+            )
+            message.string = tuple("" for _ in strings) if len(strings) > 1 else ""
+    return tuple(problems)
+
+
 @functools.lru_cache(maxsize=256)
-def _compile(path: Path, mtime_ns: int, size: int) -> gettext.GNUTranslations:
+def _compile(
+    path: Path, mtime_ns: int, size: int
+) -> tuple[gettext.GNUTranslations, tuple[str, ...]]:
     # mtime and size are part of the key so an edited catalog is compiled again.
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
         catalog = read_po(handle, abort_invalid=True)
+    problems = _refuse_bad_entries(path, catalog)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)  # fuzzy entries are left out, as msgfmt does
+    write_mo(buffer, catalog)  # fuzzy and refused (emptied) entries are left out
     buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return gettext.GNUTranslations(buffer), problems
 
 
 def compile_catalog(path: Path) -> gettext.GNUTranslations:
     """Compile one ``.po`` file into translations, in memory (cached until the file changes)."""
+    return compile_checked(path)[0]
+
+
+def compile_checked(path: Path) -> tuple[gettext.GNUTranslations, tuple[str, ...]]:
+    """Like :func:`compile_catalog`, plus one warning per refused entry (file:line)."""
     stat = path.stat()
     return _compile(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
@@ -76,24 +154,35 @@ class UICatalogs:
         return found
 
     def get(self, code: str) -> tuple[gettext.NullTranslations, bool]:
-        """The translations for ``code`` and whether they are real (False: English fallback)."""
+        """The translations for ``code`` and whether they are real (False: English fallback).
+
+        The translations return escaped text (see :class:`EscapedTranslations`).
+        """
         if code in self._cache:
             return self._cache[code]
-        result: tuple[gettext.NullTranslations, bool] = (gettext.NullTranslations(), False)
+        result: tuple[gettext.NullTranslations, bool] = (
+            EscapedTranslations(gettext.NullTranslations()),
+            False,
+        )
         if code == SOURCE_LANGUAGE:
-            result = (gettext.NullTranslations(), True)
+            result = (result[0], True)
         else:
             chain: list[gettext.NullTranslations] = []
             for path in self.files(code):
                 try:
-                    chain.append(compile_catalog(path))
+                    compiled, problems = compile_checked(path)
                 except (OSError, ValueError, SyntaxError) as err:
                     self._warn(f"UI catalog {path} is unreadable ({err}); skipping it")
+                    continue
+                # A fresh object per language: add_fallback changes it, the cache keeps it.
+                chain.append(copy.copy(compiled))
+                for problem in problems:
+                    self._warn(problem)
             if chain:
                 first = chain[0]
                 for other in chain[1:]:
                     first.add_fallback(other)
-                result = (first, True)
+                result = (EscapedTranslations(first), True)
             else:
                 where = ", ".join(str(f) for f in self.folders) or "no locales folder"
                 self._warn(

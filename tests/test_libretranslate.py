@@ -503,7 +503,7 @@ def test_engines_check_reports_each_server(
         assert f"{server.url}: reachable\n  offers en→ar, es, fr\n" in ok.output
     assert "  needed: es, fr offered; none missing" in ok.output
     assert ok.output.count("one sentence en→es: ") == 2
-    assert "ok: every needed language (es, fr) is covered" in ok.output
+    assert "ok: every needed language (es, fr) is offered" in ok.output
 
     closed = f"http://127.0.0.1:{free_port()}"
     bad = _engines_check(project, "es,de", "--url", a.url, "--url", closed)
@@ -605,5 +605,5 @@ def test_engines_check_for_a_local_engine(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output == (
         "en→es: ok (pseudo-1)\nen→ar: ok (pseudo-1)\n"
-        "ok: every needed language (es, ar) is covered\n"
+        "ok: every needed language (es, ar) is offered\n"
     )

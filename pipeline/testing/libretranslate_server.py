@@ -8,20 +8,22 @@ A server here serves generated packages (:mod:`pipeline.testing.argos_package`) 
 MiniSBD sentence splitter (:mod:`pipeline.testing.minisbd_model`), installed into its own
 ``ARGOS_PACKAGES_DIR`` under at least two target codes (with one, LibreTranslate tries to
 update its package index at start). ``ARGOS_CHUNK_TYPE=MINISBD`` keeps it from downloading
-any other splitter. Every server gets its own HOME and XDG folders and listens on 127.0.0.1.
+any other splitter. Every server gets its own HOME and XDG folders and listens on 127.0.0.1
+(the ``--host`` it is given; :meth:`LibreTranslateServer.url` is always loopback).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -67,11 +69,18 @@ def make_packages(
 
 
 def install_packages(packages: Sequence[Path], packages_dir: Path) -> Path:
-    """Install packages the way argostranslate does: extract each zip into the folder."""
+    """Install packages where argostranslate looks for them, each archive checked first."""
+    from pipeline.model_archive import extract_checked, inspect_archive
+
     packages_dir.mkdir(parents=True, exist_ok=True)
     for package in packages:
-        with zipfile.ZipFile(package) as archive:
-            archive.extractall(packages_dir)
+        info = inspect_archive(package)
+        staging = Path(tempfile.mkdtemp(dir=packages_dir.parent, prefix=".sp-install-"))
+        try:
+            folder = extract_checked(package, info, staging)
+            folder.rename(packages_dir / info.top)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return packages_dir
 
 

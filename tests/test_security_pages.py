@@ -1,0 +1,264 @@
+"""Hostile sources and catalogs (issue 13, rows 1, 2, 3, 11, 14), through the public CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.output import atomic_write, is_temporary_name, remove_temporary_files
+from pipeline.qa import check_pair
+from pipeline.ui_catalogs import UICatalogs
+from pipeline.urls import allowed_url, local_file_allowed, url_problem
+
+from .helpers import approve
+
+PAGE = """\
+---
+title: "Safe water"
+organisation: "Example Aid"
+source: {source}
+---
+
+Boil water for one minute.
+"""
+
+
+def _project(tmp_path: Path, source: str = '"https://example.org/report"') -> Path:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "water.md").write_text(PAGE.format(source=source), "utf-8")
+    (tmp_path / "summary-pipeline.toml").write_text(
+        'sources = ["examples/*.md"]\nlanguages = ["es"]\nengine = "pseudo"\n', "utf-8"
+    )
+    return tmp_path
+
+
+def _build(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["-C", str(project), "build", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+# -- row 1: front matter source ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '"javascript:alert(1)"',
+        '"JaVaScRiPt:alert(1)"',
+        '" java\\tscript:alert(1)"',
+        '"data:text/html,<script>alert(1)</script>"',
+        '"vbscript:msgbox(1)"',
+        '"file:///etc/passwd"',
+        '"//evil.example/x"',
+    ],
+)
+def test_unsafe_source_link_is_dropped_with_a_warning(tmp_path: Path, source: str) -> None:
+    project = _project(tmp_path, source)
+    code, output = _build(project)
+    assert code == 0, output
+    assert "front matter 'source' dropped" in output
+    page = (project / "output" / "es" / "water.html").read_text("utf-8")
+    assert 'class="source"' not in page
+    for scheme in ("javascript:", "data:", "vbscript:", "file:", "//evil"):
+        assert scheme not in page.lower().replace("\t", "")
+
+
+def test_allowed_source_link_stays(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, output = _build(project)
+    assert code == 0, output
+    page = (project / "output" / "es" / "water.html").read_text("utf-8")
+    assert '<a href="https://example.org/report"' in page
+    assert "dropped" not in output
+
+
+def test_allow_list() -> None:
+    for good in ("https://a.org/x", "http://a.org", "mailto:a@b.org", "notes.html#x", "#top"):
+        assert allowed_url(good), good
+    for bad in ("javascript:x", "data:,x", "file:///etc", "/etc/passwd", "../../x", "a\\b"):
+        assert url_problem(bad), bad
+    project = Path("/srv/project")
+    assert url_problem("../README.md", project / "examples", project) is None
+    assert url_problem("../../x", project / "examples", project)
+    assert local_file_allowed("file:///srv/project/img/a.png", [project])
+    assert not local_file_allowed("file:///tmp/secret.png", [project])
+    assert not local_file_allowed("file:///srv/project/../etc/passwd", [project])
+    assert not local_file_allowed("https://example.org/a.png", [project])
+
+
+def test_pdf_fetcher_guard_refuses_files_outside_the_project(tmp_path: Path) -> None:
+    from pipeline.urls import guarded_fetcher
+
+    inside = tmp_path / "project" / "img.png"
+    inside.parent.mkdir()
+    inside.write_bytes(b"png")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"secret")
+    fetched: list[str] = []
+    guard = guarded_fetcher(lambda url: fetched.append(url) or url, [inside.parent])
+    assert guard(inside.as_uri()) == inside.as_uri()
+    for url in (secret.as_uri(), f"{inside.parent.as_uri()}/../secret.png", "http://x.org/a"):
+        with pytest.raises(ValueError, match="refused to load"):
+            guard(url)
+    assert fetched == [inside.as_uri()]
+
+
+# -- row 2: UI catalog markup and placeholders ---------------------------------------------
+
+_PO_HEAD = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+def _ui_catalog(project: Path, entries: str) -> None:
+    folder = project / "locales" / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(_PO_HEAD + entries, "utf-8")
+
+
+def test_markup_in_a_ui_catalog_is_text(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _ui_catalog(
+        project,
+        'msgid "All handouts"\nmsgstr "<script>alert(1)</script>"\n\n'
+        'msgid "Languages"\nmsgstr "x\\" onmouseover=\\"alert(1)"\n',
+    )
+    code, output = _build(project)
+    assert code == 0, output
+    page = (project / "output" / "es" / "water.html").read_text("utf-8")
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '" onmouseover="' not in page
+    assert 'aria-label="x&#34; onmouseover=&#34;alert(1)"' in page
+
+
+def test_ui_entry_with_wrong_placeholders_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _ui_catalog(
+        project,
+        'msgid "Source: %(source)s"\nmsgstr "Fuente: %(evil)s"\n\n'
+        'msgid "Published %(date)s"\nmsgstr "Publicado 100% el"\n\n'
+        'msgid "Languages"\nmsgstr "Lenguas"\n',
+    )
+    code, output = _build(project)
+    assert code == 0, output
+    assert "messages.po:5: UI catalog entry 'Source: %(source)s' refused" in output
+    assert "'Published %(date)s' refused" in output
+    page = (project / "output" / "es" / "water.html").read_text("utf-8")
+    assert 'aria-label="Lenguas"' in page  # the good entry is used
+    assert "Fuente: <a" in page  # the package's catalog stands in for the refused entry
+
+
+def test_english_ui_text_is_escaped_too(tmp_path: Path) -> None:
+    translations, real = UICatalogs([tmp_path]).get("en")
+    assert real
+    assert translations.gettext("a < b") == "a &lt; b"
+
+
+# -- row 3: cleanup removes only the pipeline's temporaries --------------------------------
+
+
+def test_cleanup_leaves_users_tmp_files(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    out = project / "mine"
+    (out / "sub").mkdir(parents=True)
+    (out / ".draft.tmp").write_text("mine", "utf-8")
+    (out / "sub" / ".vim-swap.tmp").write_text("mine", "utf-8")
+    (out / ".index.html.abcd1234.tmp").write_text("old scheme, not ours", "utf-8")
+    ours = out / ".index.html.sp-abcd1234.tmp"
+    ours.write_text("left by a killed run", "utf-8")
+    code, output = _build(project, "-o", str(out))
+    assert code == 0, output
+    assert (out / ".draft.tmp").read_text("utf-8") == "mine"
+    assert (out / "sub" / ".vim-swap.tmp").read_text("utf-8") == "mine"
+    assert (out / ".index.html.abcd1234.tmp").exists()
+    assert not ours.exists()
+    assert (out / "es" / "water.html").is_file()
+
+
+def test_cleanup_never_follows_or_removes_links(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / ".x.sp-abcd1234.tmp"
+    victim.write_text("not ours", "utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "link").symlink_to(outside)
+    (folder / ".y.sp-abcd1234.tmp").symlink_to(victim)
+    assert remove_temporary_files(folder) == []
+    assert victim.exists() and (folder / ".y.sp-abcd1234.tmp").is_symlink()
+
+
+def test_atomic_write_names_its_temporaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    seen: list[str] = []
+    real = os.fsync
+
+    def spy(fd: int) -> None:
+        seen.extend(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    atomic_write(tmp_path / "page.html", b"hello")
+    assert seen and all(is_temporary_name(n) for n in seen)
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+# -- row 14 (and -o .): output folders that would harm the project -------------------------
+
+
+@pytest.mark.parametrize("where", ["templates", "locales", "locales/es", ".", "examples", "pkg"])
+def test_output_folder_refused(tmp_path: Path, where: str) -> None:
+    project = _project(tmp_path)
+    (project / "templates").mkdir()
+    (project / "templates" / "index.html").write_text("{# mine #}", "utf-8")
+    (project / "examples" / ".my-notes.tmp").write_text("mine", "utf-8")
+    if where == "pkg":
+        import pipeline
+
+        target = str(Path(pipeline.__file__).parent / "templates")
+    else:
+        target = str(project / where)
+    code, output = _build(project, "-o", target)
+    assert code == 1, output
+    assert "Error: refusing output folder" in output
+    assert "Traceback" not in output
+    assert (project / "templates" / "index.html").read_text("utf-8") == "{# mine #}"
+    assert (project / "examples" / ".my-notes.tmp").exists()
+
+
+# -- row 11: bidi controls ----------------------------------------------------------------
+
+
+def test_bidi_controls_are_a_finding() -> None:
+    ids = lambda found: [f.id for f in found]  # noqa: E731
+    assert "bidi" in ids(check_pair("Pay \u202eusd 01\u202c now.", "Paga ahora.", "es"))
+    assert "bidi" in ids(check_pair("Pay now.", "Paga \u2066ahora\u2069.", "es"))
+    assert "bidi" in ids(check_pair("Pay now.", "Paga\u200f ahora.", "es"))
+    assert "bidi" not in ids(check_pair("Pay 10 now.", "ادفع\u200f 10 الآن.", "ar"))
+    assert "bidi" not in ids(check_pair("Pay now.", "Paga ahora.", "es"))
+
+
+def test_bidi_in_source_reported_by_check(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    md = project / "examples" / "water.md"
+    md.write_text(md.read_text("utf-8").replace("one minute", "one \u202eetunim\u202c"), "utf-8")
+    code, output = _build(project)
+    assert code == 0, output
+    result = CliRunner().invoke(main, ["-C", str(project), "check"])
+    assert "[bidi]" in result.output and "U+202E" in result.output, result.output
+
+
+def test_bidi_in_a_reviewed_msgstr_reported_by_check(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    code, output = _build(project)
+    assert code == 0, output
+    catalog = project / "locales" / "es" / "water.po"
+    approve(catalog, "paragraph-1", "Hierva el agua \u2066durante un minuto\u2069. Tápela.")
+    result = CliRunner().invoke(main, ["-C", str(project), "check"])
+    assert "[bidi] the translation contains U+2066, U+2069" in result.output, result.output
