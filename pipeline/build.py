@@ -21,7 +21,7 @@ from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter
 from pipeline.pdf import get_renderer
-from pipeline.qa import UnitFinding, check_language, lowest_scoring
+from pipeline.qa import CHECKS, UnitFinding, check_language, lowest_scoring
 from pipeline.rebuild import (
     LanguageReport,
     apply_catalogs,
@@ -229,7 +229,11 @@ def _build(
             report.pages.append(writer.write(rel, page))
             if pdf is not None:
                 say(f"printing {rel}")
-                printed = pdf.render(page, base_url=writer.path_for(rel))
+                printed = pdf.render(
+                    page, base_url=writer.path_for(rel), max_pages=config.max_pages
+                )
+                if not printed.fits:  # page-fit failed: a QA finding (build.json, review page)
+                    report.findings.append(_overflow(seg, code, printed.overflow()))
                 report.pdfs.append(writer.write(rel[: -len(".html")] + ".pdf", printed.data))
                 report.pdf_pages += printed.pages
                 report.pdf_seconds += printed.seconds
@@ -241,6 +245,8 @@ def _build(
                     "tag": language.tag,
                     "native_name": language.native_name,
                     "title": plain_text_of(title),
+                    "pdf_href": rel[: -len(".html")] + ".pdf" if pdf is not None else None,
+                    "review_href": f"review/{rel}" if code in results else None,
                 }
             )
         index_docs.append({"title": seg.document.title, "pages": pages})
@@ -280,6 +286,13 @@ def _build(
             {"pdf_pages": report.pdf_pages, "sentences": report.sentences},
         )
     return report
+
+
+def _overflow(seg: Segmented, code: str, message: str) -> UnitFinding:
+    """The QA finding for a PDF longer than ``max_pages`` (check id ``overflow``)."""
+    severity = CHECKS["overflow"][0]
+    path = str(seg.document.path)
+    return UnitFinding(path, seg.document.slug, code, "pdf", None, "overflow", severity, message)
 
 
 def _fingerprint(
@@ -345,5 +358,6 @@ def _render_page(
         "languages": language_links(all_codes, code, doc.slug),
         "notice": notice,
         "paper": config.paper,
+        "pdf_href": f"{doc.slug}.pdf" if "pdf" in config.formats else None,
     }
     return render_template(env, "page.html", context)

@@ -51,7 +51,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress (for cron).")
 @click.pass_context
 def main(ctx: click.Context, project: Path | None, verbose: int, quiet: bool) -> None:
-    """Turn an English Markdown summary into translated HTML handouts, offline."""
+    """Turn an English Markdown summary into translated HTML and PDF handouts, offline."""
     _setup_logging(verbose, quiet)
     ctx.obj = {"project": project or Path.cwd(), "quiet": quiet}
 
@@ -146,6 +146,13 @@ def _lt_overrides(options: dict[str, Any]) -> dict[str, Any]:
     "--paper", type=click.Choice(["A4", "Letter"]), default=None, help="Paper size for print."
 )
 @click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Fit each PDF on N pages (tighter spacing, smaller type, narrower margins); "
+    "a handout that still overflows is a QA finding.",
+)
+@click.option(
     "--beam-size", type=click.IntRange(1, 16), default=None, help="Argos beam size (default 2)."
 )
 @click.option(
@@ -181,6 +188,7 @@ def build(
     formats: tuple[str, ...],
     output_dir: str | None,
     paper: str | None,
+    max_pages: int | None,
     beam_size: int | None,
     inter_threads: int | None,
     intra_threads: int | None,
@@ -203,6 +211,7 @@ def build(
         formats=_split(formats),
         output_dir=output_dir,
         paper=paper,
+        max_pages=max_pages,
         beam_size=beam_size,
         inter_threads=inter_threads,
         intra_threads=intra_threads,

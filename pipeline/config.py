@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "templates_dir": "templates",
     "glossary": "glossary.toml",
     "paper": "A4",
+    # Fit each PDF on this many pages (pipeline.pdf page-fit); None: as many as it takes.
+    "max_pages": None,
     # Chosen with bench/run.py --sweep on 2 cores: two batches of 32 sentences decoded side by
     # side, one thread each, beat one batch of 64 on two threads and stay within the memory
     # target (one model + 400 MB). See bench/RESULTS.md.
@@ -78,6 +80,7 @@ class Config:
     memory: Path | None = None  # None: the project's default memory file
     lock_timeout: float = 300.0
     prefer_reviewed_stale: bool = False
+    max_pages: int | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -157,6 +160,9 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         values["glossary"] = ""
     if values["paper"] not in PAPERS:
         problems.append(f"paper: must be one of {', '.join(PAPERS)}")
+    pages = values["max_pages"]
+    if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
+        problems.append("max_pages: must be a whole number of at least 1")
     if not isinstance(values["memory"], str) or not values["memory"].strip():
         problems.append("memory: must be a file path")
         values["memory"] = DEFAULTS["memory"]
@@ -195,6 +201,7 @@ def load_config(project_dir: Path, overrides: dict[str, Any] | None = None) -> C
         memory=resolve("memory"),
         lock_timeout=float(values["lock_timeout"]),
         prefer_reviewed_stale=values["prefer_reviewed_stale"],
+        max_pages=values["max_pages"],
         engine_options={
             **{
                 k: values[k]

@@ -36,6 +36,8 @@ CHECKS: dict[str, tuple[str, str]] = {
     "inline-fallback": (WARNING, "a link or emphasis was kept on words chosen by position"),
     "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
     "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
+    # Found by the PDF renderer's page-fit (pipeline.pdf), not in the text.
+    "overflow": (WARNING, "the printed handout is longer than max_pages, even when fitted"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }

@@ -12,7 +12,8 @@ from pipeline.cli import main
 from pipeline.headings import normalize_headings
 from pipeline.i18n import css_counters, css_string
 from pipeline.languages import ARGOS_TARGETS
-from pipeline.scripts import font_css, isolate_ltr_runs
+from pipeline.runs import isolate_ltr_runs
+from pipeline.scripts import font_css
 from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +47,9 @@ def _read(path: Path) -> object:
 def test_pot_matches_the_templates() -> None:
     from babel.messages.extract import extract_from_dir
 
-    mapping = [("templates/**.html", "jinja2"), ("templates/**.css", "jinja2")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    options["templates/**.css"] = options["templates/**.html"]
+    mapping = [("pipeline/templates/**.html", "jinja2"), ("pipeline/templates/**.css", "jinja2")]
+    options = {"pipeline/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    options["pipeline/templates/**.css"] = options["pipeline/templates/**.html"]
     found = {m[2] for m in extract_from_dir(str(ROOT), mapping, options_map=options)}
     pot = {m.id for m in _read(LOCALES / "messages.pot") if m.id}  # type: ignore[attr-defined]
     assert found == pot, "run: pybabel extract -F babel.cfg -o locales/messages.pot ."
@@ -174,7 +175,7 @@ def test_font_rules_name_the_cjk_variant_and_nastaliq() -> None:
     assert "Noto Sans CJK TC" in rule_for["zh-Hant"]
     assert "Noto Sans CJK JP" in rule_for["ja"]
     assert "Noto Sans CJK KR" in rule_for["ko"]
-    assert "Noto Nastaliq Urdu" in rule_for["ur"] and "line-height: 2.3" in rule_for["ur"]
+    assert "Noto Nastaliq Urdu" in rule_for["ur"] and "line-height: 2.4" in rule_for["ur"]
     assert "Noto Naskh Arabic" in rule_for["fa"]
     assert css.index('[lang|="zh"]') < css.index('[lang|="zh-Hant"]')  # later rule wins
 

@@ -1,0 +1,208 @@
+"""The printed layout in sixteen scripts, checked from the PDFs instead of by eye.
+
+One build prints a test summary (a long title that wraps, a table, a nested list, phone
+numbers, an amount, a date and an e-mail address) in sixteen scripts with native-script
+sample text (:mod:`pipeline.testing.script_samples`). Each PDF is read back as lines of ink
+(tests/layout_check.py) and must have: no two lines drawn over each other, no phone number
+split, every glyph in an embedded font, no page but the last less than half full, and no
+last page holding only the source line. One PNG per script is kept under the project's
+``output/layout/`` for a person (or a CI artefact) to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import BuildReport, build
+from pipeline.config import load_config
+from pipeline.testing.script_samples import ScriptSampleEngine
+from tests import layout_check as lc
+
+# Sixteen scripts: Nastaliq, Arabic (Naskh), Devanagari, Bengali, Tamil, Thai, Ethiopic,
+# Chinese, Japanese, Korean, Hebrew, Georgian, Armenian, Cyrillic, Greek, Latin.
+SCRIPTS = {
+    "ur": "Nastaliq",
+    "ar": "Arabic",
+    "hi": "Devanagari",
+    "bn": "Bengali",
+    "ta": "Tamil",
+    "th": "Thai",
+    "am": "Ethiopic",
+    "zh": "Chinese (Han, simplified)",
+    "ja": "Japanese",
+    "ko": "Korean (Hangul)",
+    "he": "Hebrew",
+    "ka": "Georgian",
+    "hy": "Armenian",
+    "ru": "Cyrillic",
+    "el": "Greek",
+    "es": "Latin",
+}
+PHONES = ("+44 20 7946 0958", "+44 20 7946 0959")
+
+SUMMARY = """\
+---
+title: >-
+  District health centre opens longer hours for vaccinations, check-ups and advice
+  for families in every village
+date: 2024-05-14
+organisation: "Example Health Network"
+source: "https://example.org/report"
+summary: >-
+  From 3 June the centre opens on weekdays and on Saturday mornings;
+  call +44 20 7946 0958 to book a visit.
+---
+
+The district health centre will open for longer from 3 June 2024. Nurses will give vaccinations,
+weigh babies and answer questions about food, water and sleep. To book, call +44 20 7946 0958
+or write to clinic@example.org before 14/05/2024.
+
+## Opening hours
+
+| Day | Hours | Phone |
+|---|---|---|
+| Monday to Friday | 8:00 to 18:00 | +44 20 7946 0958 |
+| Saturday | 9:00 to 12:00 | +44 20 7946 0959 |
+
+A first visit is free; a repeat certificate costs £12.50, paid at the desk.
+
+## What to bring
+
+- Your health card, or another paper with your name and date of birth.
+- A list of the medicines you take, including:
+  - tablets, syrups and inhalers, with the dose you take each day;
+  - creams, drops and anything bought without a prescription.
+- For each child, the vaccination booklet, even when some pages are missing.
+
+## When the centre is closed
+
+Outside opening hours, call the night line on +44 20 7946 0959. It answers every night of
+the year, and a nurse can tell you whether to wait for the morning or go to the hospital.
+
+The centre is a short walk from the bus station. The entrance has a ramp and a lift, and the
+waiting room has space for prams. Staff speak several languages, and you can ask for an
+interpreter when you book.
+
+## Why longer hours
+
+Many families told the centre that they could not come during working hours. The new hours
+should let parents bring children after school and let workers come on Saturday. The centre
+will count visits during the first three months and publish the numbers in September.
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
+    """One build of the test summary in every script, HTML and PDF, with a PNG per script."""
+    project = tmp_path_factory.mktemp("layout")
+    return _print(project, list(SCRIPTS))
+
+
+def _print(project: Path, languages: list[str]) -> tuple[Path, BuildReport]:
+    (project / "handout.md").write_text(SUMMARY, encoding="utf-8")
+    config = load_config(
+        project, {"languages": languages, "formats": ["html", "pdf"], "engine": "pseudo"}
+    )
+    report = build(
+        config, [project / "handout.md"], languages_from_cli=True, engine=ScriptSampleEngine()
+    )
+    if shutil.which("pdftoppm"):  # the pictures are for people; the checks need none
+        pictures = config.output_dir / "layout"
+        pictures.mkdir(exist_ok=True)
+        for code in languages:
+            pdf = config.output_dir / code / "handout.pdf"
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "50",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(pdf),
+                    str(pictures / code),
+                ],
+                check=True,
+            )
+    return config.output_dir, report
+
+
+def _pages(out: Path, code: str) -> list[lc.Page]:
+    return lc.read_pages(out / code / "handout.pdf")
+
+
+def _describe(pair: tuple[lc.Line, lc.Line]) -> str:
+    upper, lower = pair
+    return (
+        f"page {upper.page}: line at {upper.baseline:.1f} pt ({upper.size:.1f} pt type) and "
+        f"line at {lower.baseline:.1f} pt ({lower.size:.1f} pt type)"
+    )
+
+
+@pytest.mark.parametrize("code", list(SCRIPTS))
+def test_no_two_lines_overlap(printed: tuple[Path, BuildReport], code: str) -> None:
+    pages = _pages(printed[0], code)
+    assert sum(len(p.lines) for p in pages) > 30  # the text layer was read
+    overlaps = [_describe(pair) for page in pages for pair in lc.overlapping_lines(page)]
+    assert not overlaps, overlaps
+
+
+@pytest.mark.parametrize("code", list(SCRIPTS))
+def test_no_phone_number_split(printed: tuple[Path, BuildReport], code: str) -> None:
+    pages = _pages(printed[0], code)
+    # standfirst, first paragraph and table; the night line twice (table and paragraph).
+    assert lc.count_whole(pages, PHONES[0]) == 3
+    assert lc.count_whole(pages, PHONES[1]) == 2
+
+
+@pytest.mark.parametrize("code", list(SCRIPTS))
+def test_every_glyph_in_an_embedded_font(printed: tuple[Path, BuildReport], code: str) -> None:
+    bad = lc.unembedded_or_missing(printed[0] / code / "handout.pdf")
+    assert not bad, sorted({(g.font, g.text) for g in bad})
+
+
+@pytest.mark.parametrize("code", list(SCRIPTS))
+def test_no_page_but_the_last_less_than_half_full(
+    printed: tuple[Path, BuildReport], code: str
+) -> None:
+    pages = _pages(printed[0], code)
+    assert [p.number for p in pages[:-1] if lc.fullness(p) < 0.5] == []
+    last = lc.body_lines(pages[-1])
+    source = [line for line in last if "example.org/report" in line.text]
+    assert source, "the source line is on the last page"
+    # The source line never stands alone: some of the text comes with it.
+    assert any(line.bottom < source[0].top for line in last)
+
+
+def test_most_scripts_need_a_page_break(printed: tuple[Path, BuildReport]) -> None:
+    # Chinese and Japanese say it in fewer letters; the others must test the page break.
+    counts = {code: len(_pages(printed[0], code)) for code in SCRIPTS}
+    assert sum(1 for pages in counts.values() if pages >= 2) >= 12, counts
+
+
+def test_a_picture_per_script(printed: tuple[Path, BuildReport]) -> None:
+    if not shutil.which("pdftoppm"):
+        pytest.skip("needs poppler-utils for the pictures")
+    pictures = printed[0] / "layout"
+    assert sorted(p.stem for p in pictures.glob("*.png")) == sorted(SCRIPTS)
+    assert all(p.stat().st_size > 5000 for p in pictures.glob("*.png"))
+
+
+def test_solid_urdu_headings_are_caught(tmp_path: Path) -> None:
+    # The checks can fail: headings set solid in Nastaliq draw over their second line.
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "extra.css").write_text(
+        '[lang|="ur"] h1, [lang|="ur"] h2 { line-height: 1; }\n', encoding="utf-8"
+    )
+    out, _ = _print(tmp_path, ["ur"])
+    pages = _pages(out, "ur")
+    overlaps = [pair for page in pages for pair in lc.overlapping_lines(page)]
+    assert overlaps
+    assert all(upper.size > 15 for upper, _ in overlaps), [_describe(p) for p in overlaps]
