@@ -20,8 +20,9 @@ from pipeline.glossary import project_glossary
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter
+from pipeline.pagefit import overflow_finding
 from pipeline.pdf import get_renderer
-from pipeline.qa import CHECKS, UnitFinding, check_language, lowest_scoring
+from pipeline.qa import UnitFinding, check_language, lowest_scoring
 from pipeline.rebuild import (
     LanguageReport,
     apply_catalogs,
@@ -233,7 +234,10 @@ def _build(
                     page, base_url=writer.path_for(rel), max_pages=config.max_pages
                 )
                 if not printed.fits:  # page-fit failed: a QA finding (build.json, review page)
-                    report.findings.append(_overflow(seg, code, printed.overflow()))
+                    doc = seg.document
+                    report.findings.append(
+                        overflow_finding(doc.path, doc.slug, code, printed.overflow())
+                    )
                 report.pdfs.append(writer.write(rel[: -len(".html")] + ".pdf", printed.data))
                 report.pdf_pages += printed.pages
                 report.pdf_seconds += printed.seconds
@@ -286,13 +290,6 @@ def _build(
             {"pdf_pages": report.pdf_pages, "sentences": report.sentences},
         )
     return report
-
-
-def _overflow(seg: Segmented, code: str, message: str) -> UnitFinding:
-    """The QA finding for a PDF longer than ``max_pages`` (check id ``overflow``)."""
-    severity = CHECKS["overflow"][0]
-    path = str(seg.document.path)
-    return UnitFinding(path, seg.document.slug, code, "pdf", None, "overflow", severity, message)
 
 
 def _fingerprint(

@@ -386,10 +386,13 @@ def check(
 
     One line per finding: file:line: language unit: severity [check id] message.
     """
+    from pipeline.pagefit import recorded_overflows
     from pipeline.qa import ERROR, INFO, WARNING, check_sources
 
     config = _config(ctx, languages=_split(langs), engine=engine)
     findings = check_sources(config, sources, languages_from_cli=bool(langs))
+    # PDFs longer than --max-pages: found by the last build's page-fit (check prints none).
+    findings += recorded_overflows(config.output_dir, _split(langs) or ())
     shown = {ERROR: (ERROR,), WARNING: (ERROR, WARNING), INFO: (ERROR, WARNING, INFO)}[severity]
     for finding in findings:
         if finding.severity in shown:

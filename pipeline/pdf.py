@@ -72,6 +72,7 @@ class PdfResult:
     max_pages: int | None = None
     fit_step: str = ""  # the FIT_STEPS entry that made it fit ("": none needed or none did)
     renders: int = 1  # layouts computed for this page (1 + the fit steps tried)
+    tightest_pages: int | None = None  # pages with the last step that was tried
 
     @property
     def fits(self) -> bool:
@@ -83,8 +84,9 @@ class PdfResult:
         if self.fits:
             return ""
         return (
-            f"the PDF has {self.pages} pages, more than max_pages = {self.max_pages}, "
-            f"even with {FIT_STEPS[-1].name} and a {BODY_FLOOR_PT:g} pt body"
+            f"the PDF has {self.pages} pages, more than max_pages = {self.max_pages}; "
+            f"{self.tightest_pages} even with tighter spacing, a {BODY_FLOOR_PT:g} pt body "
+            f"and narrower margins"
         )
 
 
@@ -127,19 +129,31 @@ class PdfRenderer:
         started = time.perf_counter()
         with self._lock:
             document = self._layout(html, base_url, "")
-            renders, step = 1, ""
-            if max_pages is not None and len(document.pages) > max_pages:
-                for candidate in FIT_STEPS:
-                    fitted = self._layout(html, base_url, candidate.css)
-                    renders += 1
-                    if len(fitted.pages) <= max_pages:
-                        document, step = fitted, candidate.name
-                        break
+            renders, step, tightest = 1, "", len(document.pages)
+            if max_pages is not None and tightest > max_pages:
+                document, step, tightest, tried = self._fit(html, base_url, document, max_pages)
+                renders += tried
             data = self._write(document)
             self.renders += 1
-        return PdfResult(
-            data, len(document.pages), time.perf_counter() - started, max_pages, step, renders
-        )
+        seconds = time.perf_counter() - started
+        return PdfResult(data, len(document.pages), seconds, max_pages, step, renders, tightest)
+
+    def _fit(
+        self, html: str, base_url: Path | str | None, designed: Any, max_pages: int
+    ) -> tuple[Any, str, int, int]:
+        """(document, step name, fewest pages reached, layouts made) for the gentlest fit.
+
+        The tightest step first: when even it overflows, the page stays as designed after
+        one more layout instead of four.
+        """
+        tightest = self._layout(html, base_url, FIT_STEPS[-1].css)
+        if len(tightest.pages) > max_pages:
+            return designed, "", len(tightest.pages), 1
+        for tried, candidate in enumerate(FIT_STEPS[:-1], start=2):
+            fitted = self._layout(html, base_url, candidate.css)
+            if len(fitted.pages) <= max_pages:
+                return fitted, candidate.name, len(fitted.pages), tried
+        return tightest, FIT_STEPS[-1].name, len(tightest.pages), len(FIT_STEPS)
 
     def _layout(self, html: str, base_url: Path | str | None, css: str) -> Any:
         weasyprint = self._load()

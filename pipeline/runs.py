@@ -20,9 +20,13 @@ _CURRENCY = "$£€¥₹₽₩₪₫฿₦₴₺₱₡₲₵₸₭৳﷼¢"
 _GROUP = r"(?:[\d.,'\u00a0\u202f]|\s(?=\d))"  # inside an amount: digits and group separators
 _ISO_CURRENCY = r"(?:EUR|USD|GBP|CHF|JPY|CNY|INR|UAH|RUB)"
 
-# Grouped digits: phone numbers (+44 20 7946 0958, (020) 7946-0958) and dates (2023-11-02,
-# 02/11/2023, 2.11.2023): three groups or more, so "1–2" or "11,000" are left alone.
-_GROUPED = r"\+?\(?\d+\)?(?:[ .\-/‐–]\(?\d+\)?){2,}"
+# Grouped digits: phone numbers (+44 20 7946 0958, +44 (0)20 7946 0958, (020) 7946-0958)
+# and dates (2023-11-02, 02/11/2023, 2.11.2023): a country or area code and two groups, or
+# three groups, so "1–2" or "11,000" are left alone.
+_GROUPED = (
+    r"(?:\+\d{1,3}|\(\d{1,5}\))[ .\-]?(?:\(\d{1,4}\)[ .\-]?)?\d+(?:[ .\-/‐–]\d+)+"
+    r"|\d+(?:[ .\-/‐–]\d+){2,}"
+)
 _SIGNED = r"[+\-−±]\d[\d.,:/]*%?"  # -5%, +3.5, ±2
 _AMOUNT = (
     rf"(?:[A-Z]{{1,3}})?[{_CURRENCY}]\s?\d{_GROUP}*"  # £1,200  US$ 5  R$ 30

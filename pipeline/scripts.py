@@ -141,7 +141,7 @@ _TYPOGRAPHY: dict[str, Typography] = {
     "Armn": Typography(1.55, 1.35),
     "Geor": Typography(1.6, 1.4),
     "Hebr": Typography(1.55, 1.35, 1.05),
-    "Arab": Typography(1.8, 1.6, 1.12),
+    "Arab": Typography(1.8, 1.6, 1.1),
     "Thaa": Typography(1.9, 1.6, 1.1),
     "Syrc": Typography(1.8, 1.6, 1.1),
     **dict.fromkeys(("Deva", "Beng", "Guru", "Gujr", "Orya"), _INDIC),
@@ -151,7 +151,7 @@ _TYPOGRAPHY: dict[str, Typography] = {
     "Khmr": Typography(1.9, 1.6, 1.05),
     "Mymr": Typography(2.0, 1.7),
     "Tibt": Typography(2.0, 1.7, 1.05),
-    "Ethi": Typography(1.65, 1.45, 1.05),
+    "Ethi": Typography(1.55, 1.35),
     **dict.fromkeys(("Hans", "Hant", "Jpan"), _CJK),
     # Korean is written with spaces and breaks between words, not between syllables.
     "Kore": Typography(1.7, 1.45, 0.95, screen_breaking="word-break: keep-all;"),

@@ -206,3 +206,69 @@ def test_solid_urdu_headings_are_caught(tmp_path: Path) -> None:
     overlaps = [pair for page in pages for pair in lc.overlapping_lines(page)]
     assert overlaps
     assert all(upper.size > 15 for upper, _ in overlaps), [_describe(p) for p in overlaps]
+
+
+# -- the checks themselves, on pages made to fail them ----------------------------------------
+
+
+def _render(tmp_path: Path, body: str, lang: str = "en") -> list[lc.Page]:
+    from pipeline.pdf import get_renderer
+
+    html = f'<html lang="{lang}"><body style="margin: 0">{body}</body></html>'
+    pdf = tmp_path / "check.pdf"
+    pdf.write_bytes(get_renderer().render(html).data)
+    return lc.read_pages(pdf)
+
+
+def test_a_split_phone_number_is_caught(tmp_path: Path) -> None:
+    column = '<p style="width: 32mm; font-size: 12pt">Call {} today</p>'
+    pages = _render(tmp_path, column.format("+44 20 7946 0958"))
+    assert lc.count_whole(pages, PHONES[0]) == 0  # the narrow column breaks it
+    kept = '<span style="white-space: nowrap">+44 20 7946 0958</span>'
+    assert lc.count_whole(_render(tmp_path, column.format(kept)), PHONES[0]) == 1
+
+
+def test_a_half_empty_page_is_caught(tmp_path: Path) -> None:
+    pages = _render(tmp_path, '<p>Short</p><p style="break-before: page">Next page</p>')
+    assert len(pages) == 2
+    assert lc.fullness(pages[0]) < 0.1
+    assert lc.fullness(pages[1]) < 0.1
+
+
+def test_runs_kept_together_in_left_to_right_text() -> None:
+    from pipeline.languages import get_language
+    from pipeline.runs import keep_together
+
+    html = (
+        '<p title="+1 2 3">Call +44 20 7946 0958, pay £12.50 or 1 200 €, by 14/05/2024 '
+        "(2024-05-14), write to clinic@example.org; 11,000 people, 1–2 June, "
+        "<code>+44 1 2</code></p>"
+    )
+    nobr = '<span class="nobr">{}</span>'.format
+    assert keep_together(html, get_language("es")) == (
+        f'<p title="+1 2 3">Call {nobr("+44 20 7946 0958")}, pay {nobr("£12.50")} or '
+        f"{nobr('1 200 €')}, by {nobr('14/05/2024')} ({nobr('2024-05-14')}), write to "
+        f"{nobr('clinic@example.org')}; 11,000 people, 1–2 June, <code>+44 1 2</code></p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "phone", ["+44 (0)20 7946 0958", "(020) 7946-0958", "+1-202-555-0143", "020 7946 0958"]
+)
+def test_phone_number_forms_kept_whole(phone: str) -> None:
+    from pipeline.languages import get_language
+    from pipeline.runs import keep_together
+
+    kept = keep_together(f"<p>Call {phone} now</p>", get_language("en"))
+    assert kept == f'<p>Call <span class="nobr">{phone}</span> now</p>'
+
+
+def test_runs_isolated_left_to_right_in_right_to_left_text() -> None:
+    from pipeline.languages import get_language
+    from pipeline.runs import keep_together
+
+    kept = keep_together("<p>اتصل +44 20 7946 0958 أو 1 200 €</p>", get_language("ar"))
+    assert kept == (
+        '<p>اتصل <bdi dir="ltr" class="nobr">+44 20 7946 0958</bdi> أو '
+        '<bdi dir="ltr" class="nobr">1 200 €</bdi></p>'
+    )
