@@ -11,6 +11,7 @@ last page holding only the source line. One PNG per script is kept under the pro
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
@@ -134,8 +135,15 @@ def _print(project: Path, languages: list[str]) -> tuple[Path, BuildReport]:
     return config.output_dir, report
 
 
+@functools.cache
+def _read(pdf: Path, mtime: float) -> tuple[lc.Page, ...]:
+    return tuple(lc.read_pages(pdf))
+
+
 def _pages(out: Path, code: str) -> list[lc.Page]:
-    return lc.read_pages(out / code / "handout.pdf")
+    """The PDF's pages, read once for all the tests that look at them."""
+    pdf = out / code / "handout.pdf"
+    return list(_read(pdf, pdf.stat().st_mtime))
 
 
 def _describe(pair: tuple[lc.Line, lc.Line]) -> str:
@@ -271,4 +279,25 @@ def test_runs_isolated_left_to_right_in_right_to_left_text() -> None:
     assert kept == (
         '<p>اتصل <bdi dir="ltr" class="nobr">+44 20 7946 0958</bdi> أو '
         '<bdi dir="ltr" class="nobr">1 200 €</bdi></p>'
+    )
+
+
+def test_every_language_gets_heading_leading_and_a_size() -> None:
+    import re
+
+    from pipeline.languages import get_language
+    from pipeline.scripts import KNOWN_LANGUAGES, font_css
+
+    css = font_css(["en"])
+    rules = re.findall(r"([^{}]+)\{([^}]*)\}", css)
+    for code in ["en", *KNOWN_LANGUAGES]:
+        tag = get_language(code).tag
+        mine = [(sel, body) for sel, body in rules if f'[lang|="{tag}"]' in sel]
+        headings = [b for s, b in mine if ":is(h1" in s and "line-height" in b]
+        sizes = [b for s, b in mine if s.strip().startswith("html:is(") and "--script-size" in b]
+        relative = [b for s, b in mine if ":not(html)" in s and "font-size: var(--size-as-" in b]
+        assert headings and sizes and relative, code
+    # Nastaliq headings keep most of the text's leading; Latin ones are tighter.
+    assert "line-height: 2.2" in next(
+        b for s, b in rules if s.strip().startswith('[lang|="ur"] :is(h1')
     )

@@ -1,9 +1,11 @@
 """PDF handouts in every script family: fonts embedded, no missing glyphs, text extractable.
 
 The pseudo engine writes Latin letters only, so these tests use a small engine that returns
-sentences written by hand in each script. One build renders every language (WeasyPrint is
-imported and its fonts configured once per process), and the tests read its PDFs with
-poppler's ``pdffonts`` and ``pdftotext``.
+sentences written by hand in each script. One build renders every language (one renderer:
+WeasyPrint's fonts are configured once per build), and the tests read its PDFs with
+poppler's ``pdffonts`` and ``pdftotext``. Below them: the page-fit (``--max-pages``) and the
+links to the PDFs. The layout itself (overlaps, split numbers, page fill) is in
+test_layout.py.
 """
 
 from __future__ import annotations
