@@ -26,6 +26,7 @@ from pipeline.output import (
     remove_temporary_files,
     source_folder,
 )
+from pipeline.pagefit import recorded_overflows
 from pipeline.pdf import PdfRenderer
 from pipeline.render import Renderer
 from pipeline.stages import write
@@ -156,12 +157,18 @@ class Build:
         )
 
     def _read_run(self, outcome: Outcome) -> None:
-        """Merge in memory only; with an engine (diff --machine), translate without memory."""
+        """Merge in memory only; with an engine (diff --machine), translate without memory.
+
+        PDFs are not printed here: the last build's page-fit findings stand while their
+        source is unchanged.
+        """
         if self.plan.engine:
             engine = self.engine()
             outcome.translated = translate_all(engine, None, outcome.sources, self.say)
             outcome.stats = engine.stats()
         self._merge_and_check(outcome)
+        languages = outcome.sources.languages
+        outcome.findings.extend(recorded_overflows(self.config.output_dir, languages))
 
     def _merge_and_check(self, outcome: Outcome) -> None:
         sources = outcome.sources
@@ -205,6 +212,7 @@ class Build:
         outcome.rendered = render_documents(
             config, outcome.sources.docs, units, engine.notice, (renderer, writer, pdf), self.say
         )
+        outcome.findings.extend(outcome.rendered.overflows)
         for lang, catalogs in outcome.catalogs.items():
             findings = [f for f in outcome.findings if f.lang == lang]
             low = lowest_scoring(catalogs, LOW_CONFIDENCE_LIMIT)

@@ -87,7 +87,9 @@ def _strict_exit(findings: Sequence[Any], strict: bool) -> None:
 @click.option("-f", "--format", "formats", multiple=True, help="Formats: html (default), pdf.")
 @click.option("-o", "--output", "output_dir", default=None, help="Output folder.")
 @click.option("--paper", type=click.Choice(["A4", "Letter"]), default=None, help="Paper size.")
-@click.option("--max-pages", type=int, default=None, help="Fit each PDF into N pages.")
+@click.option(
+    "--max-pages", type=click.IntRange(min=1), default=None, help="Fit each PDF into N pages."
+)
 @click.option("--strict", is_flag=True, help="Exit with code 3 when a QA check finds an error.")
 @click.option(
     "--prefer-reviewed-stale/--prefer-machine-stale",

@@ -76,6 +76,10 @@ def _number(least: float, whole: bool = False) -> Callable[[object], str | None]
     return check
 
 
+def _max_pages(value: object) -> str | None:
+    return None if value is None else _number(1, whole=True)(value)
+
+
 def _flag(value: object) -> str | None:
     return None if isinstance(value, bool) else "must be true or false"
 
@@ -101,7 +105,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("templates_dir", "templates", _path),
     Option("glossary", DEFAULT_GLOSSARY, _path, None, '"" for none'),
     Option("paper", "A4", _choices(*PAPERS), "--paper"),
-    Option("max_pages", 0, _number(0, whole=True), "--max-pages", "0: no limit"),
+    Option("max_pages", None, _max_pages, "--max-pages", "fit each PDF into N pages"),
     Option("memory", f"{STATE_DIR}/memory.sqlite3", _path),
     Option("lock_timeout", 300, _number(0)),
     Option("prefer_reviewed_stale", False, _flag, "--prefer-reviewed-stale"),
@@ -136,7 +140,7 @@ class Config:
     memory_path: Path = Path(STATE_DIR, "memory.sqlite3")
     lock_timeout: float = 300.0
     prefer_reviewed_stale: bool = False
-    max_pages: int = 0
+    max_pages: int | None = None  # None: no limit
     languages_from_cli: bool = False  # --lang wins over the documents' own lists
     engine_settings: Mapping[str, object] = field(default_factory=dict)  # name → Settings
 
@@ -228,7 +232,7 @@ def _build(
         memory_path=resolve("memory"),
         lock_timeout=float(values["lock_timeout"]),
         prefer_reviewed_stale=bool(values["prefer_reviewed_stale"]),
-        max_pages=int(values["max_pages"]),
+        max_pages=None if values["max_pages"] is None else int(values["max_pages"]),
         languages_from_cli=cli_langs,
         engine_settings=settings,
     )

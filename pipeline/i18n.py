@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from pipeline.headings import normalize_headings
 from pipeline.languages import SOURCE_LANGUAGE, Language, get_language
-from pipeline.scripts import counter_style, font_css, font_stack, isolate_ltr_runs
+from pipeline.runs import keep_together
+from pipeline.scripts import counter_style, font_css, font_stack
 
 _CSS_ESCAPE_RE = re.compile(r'[\\"<>\n\r\f]')
 
@@ -50,11 +51,8 @@ def css_counters(label: object, style: str = "decimal") -> Markup:
 
 
 def page_body(html: object, lang: Language) -> Markup:
-    """The document body as the page shows it: ordered headings, LTR runs isolated in RTL."""
-    text = normalize_headings(str(html))
-    if lang.direction == "rtl":
-        text = isolate_ltr_runs(text)
-    return Markup(text)
+    """The document body as the page shows it: ordered headings, unbreakable runs kept whole."""
+    return Markup(keep_together(normalize_headings(str(html)), lang))
 
 
 def setup_environment(env: Any) -> None:

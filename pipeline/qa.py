@@ -38,6 +38,8 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
     "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
     "bidi": (ERROR, "bidirectional control characters that can reorder or disguise the text"),
+    # Found by the PDF renderer's page-fit (pipeline.pdf), not in the text.
+    "overflow": (WARNING, "the printed handout is longer than max_pages, even when fitted"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }

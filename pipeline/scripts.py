@@ -1,29 +1,31 @@
-"""Writing systems on the page: language → script → font stack, digits, and bidi isolation.
+"""Writing systems on the page: language → script → font stack, typography and digits.
 
 The fonts named here are Debian's ``fonts-noto-core`` and ``fonts-noto-cjk``. A stack always
 ends in Noto Sans and DejaVu Sans, so Latin words, digits and URLs inside other scripts
 still find glyphs. Rules select on the ``lang`` attribute: the page carries one, and so does
-every span in another language (the language switcher), so each gets its font.
+every span in another language (the language switcher), so each gets its font, its leading
+and its size. Each script's :class:`Typography` (line height of text and headings, size next
+to Latin, line breaking) is set for every element, headings and table cells included.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.languages import ARGOS_TARGETS, Language, get_language
+from pipeline.languages import ARGOS_TARGETS, SOURCE_LANGUAGE, Language, get_language
 
 _BASE = ("Noto Sans", "DejaVu Sans")
+# Large text that gets the script's heading leading.
+_HEADINGS = ":is(h1, h2, h3, h4, h5, h6)"
 _GENERIC = "sans-serif"
 
 
 @dataclass(frozen=True)
 class FontStack:
-    """The fonts and line height one language's text is set in."""
+    """The fonts one language's text is set in."""
 
     families: tuple[str, ...]
-    line_height: float | None = None  # None: the page default
 
     def css(self) -> str:
         """The ``font-family`` value, every name quoted."""
@@ -33,27 +35,27 @@ class FontStack:
 
 # By ISO 15924 script. Latin, Greek and Cyrillic are covered by the base stack.
 _BY_SCRIPT: dict[str, FontStack] = {
-    "Arab": FontStack(("Noto Naskh Arabic", "Noto Sans Arabic"), 1.8),
+    "Arab": FontStack(("Noto Naskh Arabic", "Noto Sans Arabic")),
     "Hebr": FontStack(("Noto Sans Hebrew",)),
-    "Deva": FontStack(("Noto Sans Devanagari",), 1.7),
-    "Beng": FontStack(("Noto Sans Bengali",), 1.7),
-    "Guru": FontStack(("Noto Sans Gurmukhi",), 1.7),
-    "Gujr": FontStack(("Noto Sans Gujarati",), 1.7),
-    "Taml": FontStack(("Noto Sans Tamil",), 1.7),
-    "Telu": FontStack(("Noto Sans Telugu",), 1.7),
-    "Knda": FontStack(("Noto Sans Kannada",), 1.7),
-    "Mlym": FontStack(("Noto Sans Malayalam",), 1.7),
-    "Sinh": FontStack(("Noto Sans Sinhala",), 1.7),
-    "Orya": FontStack(("Noto Sans Oriya",), 1.7),
-    "Thai": FontStack(("Noto Sans Thai",), 1.7),
-    "Laoo": FontStack(("Noto Sans Lao",), 1.7),
-    "Khmr": FontStack(("Noto Sans Khmer",), 1.7),
-    "Mymr": FontStack(("Noto Sans Myanmar",), 1.9),
+    "Deva": FontStack(("Noto Sans Devanagari",)),
+    "Beng": FontStack(("Noto Sans Bengali",)),
+    "Guru": FontStack(("Noto Sans Gurmukhi",)),
+    "Gujr": FontStack(("Noto Sans Gujarati",)),
+    "Taml": FontStack(("Noto Sans Tamil",)),
+    "Telu": FontStack(("Noto Sans Telugu",)),
+    "Knda": FontStack(("Noto Sans Kannada",)),
+    "Mlym": FontStack(("Noto Sans Malayalam",)),
+    "Sinh": FontStack(("Noto Sans Sinhala",)),
+    "Orya": FontStack(("Noto Sans Oriya",)),
+    "Thai": FontStack(("Noto Sans Thai",)),
+    "Laoo": FontStack(("Noto Sans Lao",)),
+    "Khmr": FontStack(("Noto Sans Khmer",)),
+    "Mymr": FontStack(("Noto Sans Myanmar",)),
     "Ethi": FontStack(("Noto Sans Ethiopic",)),
     "Geor": FontStack(("Noto Sans Georgian",)),
     "Armn": FontStack(("Noto Sans Armenian",)),
     "Thaa": FontStack(("Noto Sans Thaana",)),
-    "Tibt": FontStack(("Noto Serif Tibetan",), 1.9),
+    "Tibt": FontStack(("Noto Serif Tibetan",)),
     "Hans": FontStack(("Noto Sans CJK SC",)),
     "Hant": FontStack(("Noto Sans CJK TC",)),
     "Jpan": FontStack(("Noto Sans CJK JP",)),
@@ -62,8 +64,8 @@ _BY_SCRIPT: dict[str, FontStack] = {
 
 # Where the language matters more than the script.
 _BY_LANGUAGE: dict[str, FontStack] = {
-    # Urdu is written in Nastaliq; its tall letters need the extra leading.
-    "ur": FontStack(("Noto Nastaliq Urdu", "Noto Naskh Arabic"), 2.3),
+    # Urdu is written in Nastaliq (its leading: _NASTALIQ).
+    "ur": FontStack(("Noto Nastaliq Urdu", "Noto Naskh Arabic")),
     # Cantonese and Hong Kong Chinese: the HK variant's glyph shapes.
     "yue": FontStack(("Noto Sans CJK HK", "Noto Sans CJK TC")),
     "zh-HK": FontStack(("Noto Sans CJK HK", "Noto Sans CJK TC")),
@@ -102,6 +104,69 @@ KNOWN_LANGUAGES = [
     ],
 ]
 
+
+@dataclass(frozen=True)
+class Typography:
+    """How one script is set: leading of text and headings, size next to Latin, breaking."""
+
+    line_height: float = 1.5
+    # Headings and other large text: tighter than running text, never so tight that the
+    # descenders of one line touch the ascenders (or marks) of the next.
+    heading_line_height: float = 1.3
+    # Font size relative to Latin text: Naskh and Nastaliq look small at the same size.
+    size: float = 1.0
+    # Declarations for line breaking, for browsers and WeasyPrint alike.
+    breaking: tuple[str, ...] = ()
+    # Line breaking only browsers know (WeasyPrint would warn about these properties).
+    screen_breaking: str = ""
+
+
+# Alphabets with word spaces: hyphenate long words rather than leave holes (WeasyPrint uses
+# the page's lang and pyphen), but never in headings (see templates/style.css).
+_ALPHABET = Typography(breaking=("hyphens: auto;",))
+_INDIC = Typography(1.75, 1.5, 1.05)
+_CJK = Typography(
+    1.7,
+    1.45,
+    0.95,
+    screen_breaking="line-break: strict;",  # no closing mark at line start
+)
+# Nastaliq's letters stack diagonally and reach far above and below the line.
+_NASTALIQ = Typography(2.4, 2.2, 1.05)
+
+_TYPOGRAPHY: dict[str, Typography] = {
+    "Latn": _ALPHABET,
+    "Cyrl": _ALPHABET,
+    "Grek": _ALPHABET,
+    "Armn": Typography(1.55, 1.35),
+    "Geor": Typography(1.6, 1.4),
+    "Hebr": Typography(1.55, 1.35, 1.05),
+    "Arab": Typography(1.8, 1.6, 1.1),
+    "Thaa": Typography(1.9, 1.6, 1.1),
+    "Syrc": Typography(1.8, 1.6, 1.1),
+    **dict.fromkeys(("Deva", "Beng", "Guru", "Gujr", "Orya"), _INDIC),
+    **dict.fromkeys(("Taml", "Telu", "Knda", "Mlym", "Sinh"), Typography(1.75, 1.5)),
+    # Thai and Lao have no spaces between words: Pango breaks them with a dictionary.
+    **dict.fromkeys(("Thai", "Laoo"), Typography(1.75, 1.5, 1.05)),
+    "Khmr": Typography(1.9, 1.6, 1.05),
+    "Mymr": Typography(2.0, 1.7),
+    "Tibt": Typography(2.0, 1.7, 1.05),
+    "Ethi": Typography(1.55, 1.35),
+    **dict.fromkeys(("Hans", "Hant", "Jpan"), _CJK),
+    # Korean is written with spaces and breaks between words, not between syllables.
+    "Kore": Typography(1.7, 1.45, 0.95, screen_breaking="word-break: keep-all;"),
+}
+_TYPOGRAPHY_BY_LANGUAGE = {"ur": _NASTALIQ}
+
+
+def typography(lang: Language) -> Typography:
+    """How ``lang``'s text is set (by language where that matters, else by script)."""
+    for key in (lang.tag, lang.code, lang.tag.split("-")[0]):
+        if key in _TYPOGRAPHY_BY_LANGUAGE:
+            return _TYPOGRAPHY_BY_LANGUAGE[key]
+    return _TYPOGRAPHY.get(lang.script, Typography())
+
+
 # CLDR numbering systems → CSS counter styles WeasyPrint predefines (page numbers).
 _COUNTER_STYLES = {
     "latn": "decimal",
@@ -132,30 +197,87 @@ def font_stack(lang: Language) -> FontStack:
 
 
 def font_css(codes: Iterable[str] = ()) -> str:
-    """Rules giving each element with a ``lang`` attribute its font stack and line height.
+    """Rules giving each element with a ``lang`` attribute its fonts, leading and size.
 
     ``[lang|="ar"]`` rather than ``:lang(ar)``: the rule sets the element that carries the
     attribute and its content inherits, so ``code`` or ``h1`` rules still apply inside.
-    Rules are ordered from general to specific tags, so ``zh-Hant`` overrides ``zh``
-    (``|=`` also matches ``zh-Hant``, and the later rule of equal weight wins).
+    Heading rules (``[lang|="ur"] h1``) outweigh the stylesheet's plain ``h1``, so a tall
+    script's headings never get Latin leading. Rules are ordered from general to specific
+    tags, so ``zh-Hant`` overrides ``zh`` (``|=`` also matches ``zh-Hant``, and the later rule
+    of equal weight wins). Sizes: see :func:`_size_rules`.
     """
-    languages = [get_language(c) for c in dict.fromkeys([*KNOWN_LANGUAGES, *codes])]
-    grouped: dict[str, list[str]] = {}
-    for lang in sorted(languages, key=lambda lg: (lg.tag.count("-"), lg.tag)):
-        stack = font_stack(lang)
-        if not stack.families:
-            continue
-        declaration = f"font-family: {stack.css()};"
-        if stack.line_height:
-            declaration += f" line-height: {stack.line_height};"
-        tags = grouped.setdefault(f"{lang.tag.count('-')}|{declaration}", [])
+    known = [SOURCE_LANGUAGE, *KNOWN_LANGUAGES, *codes]
+    languages = [get_language(c) for c in dict.fromkeys(known)]
+    ordered = sorted(languages, key=lambda lg: (lg.tag.count("-"), lg.tag))
+    headings = _grouped(ordered, lambda lg: f"line-height: {typography(lg).heading_line_height};")
+    body = _grouped(ordered, _text_declarations)
+    rules = _size_rules(ordered)
+    rules += [f"{_selector(tags, _HEADINGS)} {{ {decl} }}" for decl, tags in headings]
+    screen = [
+        f"  {_selector(tags)} {{ {decl} }}"
+        for decl, tags in _grouped(ordered, lambda lg: typography(lg).screen_breaking)
+        if decl
+    ]
+    if screen:
+        rules += ["@media screen {", *screen, "}"]
+    rules += [f"{_selector(tags)} {{ {decl} }}" for decl, tags in body]
+    return "\n".join(rules)
+
+
+def _text_declarations(lang: Language) -> str:
+    stack, style = font_stack(lang), typography(lang)
+    declarations = [f"line-height: {style.line_height};", *style.breaking]
+    if stack.families:
+        declarations.insert(0, f"font-family: {stack.css()};")
+    return " ".join(declarations)
+
+
+def _grouped(
+    languages: Sequence[Language], declare: Callable[[Language], str]
+) -> list[tuple[str, list[str]]]:
+    """Languages with the same declarations in one rule, general tags before specific ones."""
+    groups: dict[tuple[int, str], list[str]] = {}
+    for lang in languages:
+        tags = groups.setdefault((lang.tag.count("-"), declare(lang)), [])
         if lang.tag not in tags:
             tags.append(lang.tag)
+    return [(decl, tags) for (_, decl), tags in sorted(groups.items(), key=lambda i: i[0][0])]
+
+
+def _selector(tags: Sequence[str], inner: str = "") -> str:
+    if not inner:
+        return ", ".join(f'[lang|="{tag}"]' for tag in tags)
+    langs = ", ".join(f'[lang|="{tag}"]' for tag in tags)
+    langs = langs if len(tags) == 1 else f":is({langs})"
+    # The heading itself may carry the attribute, or sit inside an element that does.
+    return f"{langs} {inner}, {inner}{langs}"
+
+
+def _size_rules(languages: Sequence[Language]) -> list[str]:
+    """Scripts made to look equally large: the page's size on ``html``, others relative to it.
+
+    The page language's factor is ``--script-size`` on the root (the stylesheets multiply the
+    body size by it). An element in another language (a switcher entry, an English name)
+    takes ``--size-as-N``: its factor divided by the page's, as an ``em`` length, because
+    WeasyPrint's ``calc()`` cannot divide or take three terms.
+    """
+    factors = sorted({typography(lang).size for lang in languages})
+    by_factor: dict[float, list[str]] = {}
+    for lang in languages:
+        by_factor.setdefault(typography(lang).size, []).append(lang.tag)
     rules = []
-    for key, tags in sorted(grouped.items(), key=lambda item: (item[0].split("|")[0], item[1])):
-        selector = ", ".join(f'[lang|="{tag}"]' for tag in tags)
-        rules.append(f"{selector} {{ {key.split('|', 1)[1]} }}")
-    return "\n".join(rules)
+    for factor in factors:
+        relative = " ".join(f"--size-as-{_key(o)}: {o / factor:.4g}em;" for o in factors)
+        langs = _selector(by_factor[factor])
+        rules.append(f"html:is({langs}) {{ --script-size: {factor}; {relative} }}")
+    for factor in factors:
+        langs = _selector(by_factor[factor])
+        rules.append(f":not(html):is({langs}) {{ font-size: var(--size-as-{_key(factor)}, 1em); }}")
+    return rules
+
+
+def _key(factor: float) -> str:
+    return f"{round(factor * 100)}"
 
 
 def counter_style(lang: Language) -> str:
@@ -167,48 +289,3 @@ def counter_style(lang: Language) -> str:
     except (ValueError, LookupError):
         return "decimal"
     return _COUNTER_STYLES.get(str(system), "decimal")
-
-
-# Runs that must read left to right inside right-to-left text: phone numbers (digits in
-# groups), numbers with a sign, ISO dates. Plain numbers like "11,000" reorder correctly.
-_LTR_RUN_RE = re.compile(
-    r"(?<![\w+\-−±#&])"
-    r"(?:\+?\(?\d+\)?(?:[ .\-/]\(?\d+\)?){2,}"  # grouped digits: +44 20 7946 0958, 2023-11-02
-    r"|[+\-−±]\d[\d.,:/]*%?)"  # signed number: -5%, +3.5, ±2
-    r"(?![\w])"
-)
-_TAG_RE = re.compile(r"(<[^>]*>)")
-# Elements whose content already reads left to right, or is code.
-_ISOLATING = {"bdi", "bdo", "code", "pre", "kbd", "samp", "script", "style"}
-
-
-def isolate_ltr_runs(html: str) -> str:
-    """Wrap left-to-right runs in the text of ``html`` in ``<bdi dir="ltr">``.
-
-    Only for right-to-left pages. Text already inside an element with a ``dir`` attribute,
-    inside ``bdi``/``code``/``pre``, and tag attributes are left alone. A plain ``<bdi>`` does
-    not isolate in WeasyPrint; ``dir="ltr"`` does.
-    """
-    out: list[str] = []
-    stack: list[bool] = []  # per open element: does it (or an ancestor) isolate?
-    for piece in _TAG_RE.split(html):
-        if not piece:
-            continue
-        if piece.startswith("<"):
-            out.append(piece)
-            match = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
-            if not match or piece.endswith("/>"):
-                continue
-            name = match.group(2).lower()
-            if match.group(1):
-                if stack:
-                    stack.pop()
-            elif name not in ("br", "hr", "img", "meta", "link", "input", "wbr"):
-                inside = bool(stack and stack[-1])
-                stack.append(inside or name in _ISOLATING or " dir=" in piece)
-            continue
-        if stack and stack[-1]:
-            out.append(piece)
-        else:
-            out.append(_LTR_RUN_RE.sub(r'<bdi dir="ltr">\g<0></bdi>', piece))
-    return "".join(out)

@@ -32,11 +32,14 @@ def run_build(
     sources: Sequence[Path] = (),
     formats: Sequence[str] = (),
     engine_name: str = "pseudo",
+    max_pages: int | None = None,
 ) -> Outcome:
     """A full build through the library API, as ``build --lang … --engine …`` runs it."""
     flags = {"languages": Flag(list(langs), "--lang"), "engine": Flag(engine_name, "--engine")}
     if formats:
         flags["formats"] = Flag(list(formats), "--format")
+    if max_pages is not None:
+        flags["max_pages"] = Flag(max_pages, "--max-pages")
     config = load_config(project, flags)
     return Build(config, BUILD, engine=engine).run(sources)
 

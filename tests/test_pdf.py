@@ -1,14 +1,17 @@
 """PDF handouts in every script family: fonts embedded, no missing glyphs, text extractable.
 
 The pseudo engine writes Latin letters only, so these tests use a small engine that returns
-sentences written by hand in each script. One build renders every language (WeasyPrint is
-imported and its fonts configured once per process), and the tests read its PDFs with
-poppler's ``pdffonts`` and ``pdftotext``.
+sentences written by hand in each script. One build renders every language (one renderer:
+WeasyPrint's fonts are configured once per build), and the tests read its PDFs with
+poppler's ``pdffonts`` and ``pdftotext``. Below them: the page-fit (``--max-pages``) and the
+links to the PDFs. The layout itself (overlaps, split numbers, page fill) is in
+test_layout.py.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -17,8 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from pipeline.build import Outcome
+from pipeline.cli import main
+from pipeline.config import load_config
 from pipeline.engines import Translation
 from pipeline.engines.pseudo import PseudoEngine
 from pipeline.protect import PLACEHOLDER_RE
@@ -340,3 +346,139 @@ def test_right_to_left_pages_keep_numbers_and_urls_in_order(
     }
     assert x["+44"] < x["20"] < x["7946"] < x["0958"], x
     assert x["https://example.org/help"] < x["+44"], x
+
+
+# -- page-fit (--max-pages) and links to the PDFs ---------------------------------------------
+
+_ADVICE = (
+    "Clean water keeps the whole family healthy, and boiling it for one minute makes it safe "
+    "to drink. The health centre is open every day from morning to evening and answers "
+    "questions about water. "
+)
+
+
+def _water_project(root: Path, paragraphs: int) -> Path:
+    """A handout of ``paragraphs`` paragraphs (six: two pages in Spanish pseudo text)."""
+    body = "\n\n".join(
+        (f"## Advice {i}\n\n" if i % 3 == 0 else "") + _ADVICE * 2 for i in range(paragraphs)
+    )
+    (root / "water.md").write_text(
+        f"---\ntitle: Safe water\nsource: https://example.org/water\n---\n\n{body}\n",
+        encoding="utf-8",
+    )
+    (root / "summary-pipeline.toml").write_text('sources = ["water.md"]\n', encoding="utf-8")
+    return root / "water.md"
+
+
+def _pages_of(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    return int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.M).group(1))  # type: ignore[union-attr]
+
+
+def _build_water(project: Path, paragraphs: int, max_pages: int | None) -> Outcome:
+    source = _water_project(project, paragraphs)
+    return run_build(
+        project, ["es"], sources=[source], formats=["html", "pdf"], max_pages=max_pages
+    )
+
+
+def test_page_fit_makes_a_two_page_handout_fit_one(tmp_path: Path) -> None:
+    from pipeline.pdf import FIT_STEPS, get_renderer
+
+    report = _build_water(tmp_path, 6, None)
+    spanish = tmp_path / "output" / "es" / "water.pdf"
+    assert _pages_of(spanish) == 2  # as designed
+    assert not [f for f in report.findings if f.id == "overflow"]
+
+    report = _build_water(tmp_path, 6, 1)
+    assert _pages_of(spanish) == 1
+    assert _pages_of(tmp_path / "output" / "en" / "water.pdf") == 1
+    assert not [f for f in report.findings if f.id == "overflow"]
+    # The renderer says how: the gentlest step that was enough, after the tightest one.
+    html = tmp_path / "output" / "es" / "water.html"
+    result = get_renderer().render(html.read_text(encoding="utf-8"), html, max_pages=1)
+    assert result.fits and result.pages == 1
+    assert result.fit_step in [step.name for step in FIT_STEPS]
+    assert result.renders >= 3  # designed, tightest, then from the gentlest up
+    assert result.overflow() == ""
+
+
+def test_overflow_is_a_finding_in_build_json_review_and_check(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    _water_project(tmp_path, 9)
+    result = runner.invoke(
+        main,
+        [
+            "-C",
+            str(tmp_path),
+            "build",
+            "-l",
+            "es",
+            "-e",
+            "pseudo",
+            "-f",
+            "html,pdf",
+            "--max-pages",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    pages = _pages_of(tmp_path / "output" / "es" / "water.pdf")
+    assert pages > 1
+    manifest = json.loads((tmp_path / "output" / "build.json").read_text(encoding="utf-8"))
+    overflow = [f for f in manifest["findings"] if f["id"] == "overflow"]
+    assert {f["lang"] for f in overflow} == {"es"}
+    assert f"the PDF has {pages} pages, more than max_pages = 1" in overflow[0]["message"]
+    review = (tmp_path / "output" / "review" / "es" / "water.html").read_text(encoding="utf-8")
+    assert "[overflow] the PDF has" in review
+    checked = runner.invoke(main, ["-C", str(tmp_path), "check", "-l", "es"])
+    assert checked.exit_code == 0, checked.output
+    assert re.search(
+        r"water\.md: es title: warning \[overflow\] the PDF has \d+ pages", checked.output
+    )
+    # Once the source changes, the old overflow no longer stands.
+    with (tmp_path / "water.md").open("a", encoding="utf-8") as handle:
+        handle.write("\nOne more line.\n")
+    checked = runner.invoke(main, ["-C", str(tmp_path), "check", "-l", "es"])
+    assert "[overflow]" not in checked.output
+
+
+def test_max_pages_must_be_a_positive_whole_number(tmp_path: Path, runner: CliRunner) -> None:
+    from pipeline.errors import ConfigError
+
+    result = runner.invoke(main, ["-C", str(tmp_path), "build", "--max-pages", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--max-pages'" in result.output
+    for bad in ("0", '"2"', "true"):
+        (tmp_path / "summary-pipeline.toml").write_text(f"max_pages = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="max_pages: must be a whole number of at least 1"):
+            load_config(tmp_path)
+    (tmp_path / "summary-pipeline.toml").write_text("max_pages = 2\n", encoding="utf-8")
+    assert load_config(tmp_path).max_pages == 2
+
+
+def test_renderers_are_objects_the_caller_owns() -> None:
+    from pipeline.pdf import get_renderer
+
+    first, second = get_renderer(), get_renderer()
+    assert first is not second  # no process-wide state
+    first.render('<html lang="en"><body><p>One</p></body></html>')
+    assert (first.renders, second.renders) == (1, 0)
+
+
+def test_index_and_pages_link_every_pdf_and_review_page(
+    printed: tuple[Path, Outcome],
+) -> None:
+    out, report = printed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    hrefs = set(re.findall(r'href="([^"]+)"', index))
+    for pdf in report.rendered.pdfs:
+        assert pdf.relative_to(out).as_posix() in hrefs
+    reviews = {p.relative_to(out).as_posix() for p in (out / "review").rglob("*.html")}
+    assert len(reviews) == len(SENTENCES)
+    assert reviews <= hrefs
+    assert all((out / href).is_file() for href in hrefs if not href.startswith("http"))
+    for code in ["en", *SENTENCES]:
+        page = (out / code / "safe-water.html").read_text(encoding="utf-8")
+        assert 'href="safe-water.pdf" type="application/pdf"' in page

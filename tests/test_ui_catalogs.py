@@ -12,7 +12,8 @@ from pipeline.cli import main
 from pipeline.headings import normalize_headings
 from pipeline.i18n import css_counters, css_string
 from pipeline.languages import ARGOS_TARGETS
-from pipeline.scripts import font_css, isolate_ltr_runs
+from pipeline.runs import isolate_ltr_runs
+from pipeline.scripts import font_css
 from pipeline.ui_catalogs import UICatalogs, default_locales_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +175,7 @@ def test_font_rules_name_the_cjk_variant_and_nastaliq() -> None:
     assert "Noto Sans CJK TC" in rule_for["zh-Hant"]
     assert "Noto Sans CJK JP" in rule_for["ja"]
     assert "Noto Sans CJK KR" in rule_for["ko"]
-    assert "Noto Nastaliq Urdu" in rule_for["ur"] and "line-height: 2.3" in rule_for["ur"]
+    assert "Noto Nastaliq Urdu" in rule_for["ur"] and "line-height: 2.4" in rule_for["ur"]
     assert "Noto Naskh Arabic" in rule_for["fa"]
     assert css.index('[lang|="zh"]') < css.index('[lang|="zh-Hant"]')  # later rule wins
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.config import Config
+from pipeline.findings import UnitFinding
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.output import OutputWriter
+from pipeline.pagefit import overflow_finding
 from pipeline.pdf import PdfRenderer
 from pipeline.render import Renderer, format_date, language_links
 from pipeline.segment import Segmented, join, plain_text_of
@@ -47,6 +49,7 @@ class Rendered:
     pdf_pages: int = 0
     pdf_seconds: float = 0.0
     index: list[IndexDocument] = field(default_factory=list)
+    overflows: list[UnitFinding] = field(default_factory=list)  # PDFs over max_pages
 
 
 def page_html(
@@ -73,6 +76,7 @@ def page_html(
         "languages": language_links(codes, code, doc.slug),
         "notice": notice,
         "paper": config.paper,
+        "pdf_href": f"{doc.slug}.pdf" if "pdf" in config.formats else None,
     }
     return renderer.render("page.html", context)
 
@@ -103,7 +107,11 @@ def render_documents(
             pdf_rel = ""
             if pdf is not None:
                 say(f"printing {rel}")
-                printed = pdf.render(page, base_url=writer.path_for(rel))
+                printed = pdf.render(page, writer.path_for(rel), max_pages=config.max_pages)
+                if not printed.fits:
+                    done.overflows.append(
+                        overflow_finding(seg.document.path, slug, code, printed.overflow())
+                    )
                 pdf_rel = f"{code}/{slug}.pdf"
                 done.pdfs.append(writer.write(pdf_rel, printed.data))
                 done.pdf_pages += printed.pages
