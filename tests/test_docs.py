@@ -17,6 +17,8 @@ from pipeline.cli import main
 from pipeline.config import OPTIONS
 from pipeline.qa import CHECKS
 
+from .test_architecture import _graph
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
@@ -212,3 +214,33 @@ def test_relative_links_resolve(page: Path) -> None:
         if not path.exists() and path.relative_to(ROOT).as_posix() not in PENDING_PAGES:
             broken.append(target)
     assert not broken, f"{page.name}: broken links {broken}"
+
+
+def _module_map() -> dict[str, set[str]]:
+    """docs/architecture.md's module map: module → the pipeline modules it says it imports."""
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9_.]+)` \| [^|]+ \| ([^|]+) \|$", page, re.M)
+    assert rows, "docs/architecture.md has no module map"
+    return {
+        f"pipeline.{module}": {f"pipeline.{n.strip()}" for n in imports.split(",") if n.strip()}
+        - {"pipeline.–"}
+        for module, imports in rows
+    }
+
+
+def test_module_map_names_every_module_and_only_real_imports() -> None:
+    graph = _graph()
+    listed = _module_map()
+    # Packages whose __init__ holds no code of its own need no line.
+    packages = {"pipeline", "pipeline.stages", "pipeline.testing"}
+    unlisted = sorted(set(graph) - set(listed) - packages)
+    assert not unlisted, "docs/architecture.md: add a line for " + ", ".join(unlisted)
+    problems = []
+    for module, imports in listed.items():
+        if module not in graph:
+            problems.append(f"{module} does not exist")
+            continue
+        parent = module.rpartition(".")[0]
+        for name in sorted(imports - graph[module] - {parent}):
+            problems.append(f"{module} does not import {name}")
+    assert not problems, "docs/architecture.md: " + "; ".join(problems)
