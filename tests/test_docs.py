@@ -1,5 +1,8 @@
-"""The documentation stays true: README is a short front door, its test command is the one CI
-runs, and docs/ names only real commands, and every option, setting and QA check there is.
+"""The documentation stays true to the code.
+
+README is a short front door whose test command is the one CI runs; docs/ names only real
+commands and lists every command, option, setting (with its default) and QA check; the
+module map names every module and only imports the code has; relative links resolve.
 """
 
 from __future__ import annotations
