@@ -121,7 +121,7 @@ class Build:
         """The configured engine (created on first use)."""
         if self._engine is None:
             name = self.config.engine
-            context = EngineContext(self.config.state_dir)
+            context = EngineContext(self.config.state_dir, read_only=not self.plan.write)
             self._engine = create_engine(name, self.config.settings_of(name), context)
         return self._engine
 
@@ -164,16 +164,20 @@ class Build:
         """
         if self.plan.engine:
             engine = self.engine()
-            outcome.translated = translate_all(engine, None, outcome.sources, self.say)
+            sources = outcome.sources
+            # Every unit, approved ones too: the point is to compare with the catalogs.
+            outcome.translated = translate_all(engine, None, sources, self.say, every=True)
             outcome.stats = engine.stats()
-        self._merge_and_check(outcome)
+        self._merge_and_check(outcome, machine=False)
         languages = outcome.sources.languages
         outcome.findings.extend(recorded_overflows(self.config.output_dir, languages))
 
-    def _merge_and_check(self, outcome: Outcome) -> None:
+    def _merge_and_check(self, outcome: Outcome, machine: bool = True) -> None:
+        """Merge each language's catalogs (with the fresh machine output, if ``machine``)."""
         sources = outcome.sources
         for lang in sources.languages:
-            catalogs = merge_language(self.config, sources, lang, outcome.translated.get(lang))
+            fresh = outcome.translated.get(lang) if machine else None
+            catalogs = merge_language(self.config, sources, lang, fresh)
             outcome.catalogs[lang] = catalogs
             outcome.warnings.extend(catalogs.warnings)
             outcome.findings.extend(check_language(sources.docs, catalogs, sources.glossary))

@@ -259,4 +259,7 @@ def new(folder: Path) -> None:
 
     for path in create_project(folder):
         click.echo(f"created {path}")
-    click.echo(f"Next: cd {folder} && summary-pipeline build")
+    click.echo(
+        f"Next: cd {folder} && summary-pipeline build --engine pseudo   (a labelled preview; "
+        "for real translations: summary-pipeline models install es fr ar, then build)"
+    )

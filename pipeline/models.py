@@ -10,7 +10,6 @@ Only :func:`fetch_index` and :func:`download_and_install` touch the network.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import logging
@@ -137,7 +136,6 @@ def find_route(source: str, target: str, models: list[ModelInfo] | None = None) 
     )
 
 
-@functools.cache
 def model_checksum(path: Path, cache: Path | None = None) -> str:
     """A short sha256 over the package's model and tokenizer files (content, not dates).
 

@@ -45,9 +45,6 @@ def isolated_home(
     monkeypatch.delenv("ARGOS_TRANSLATE_PACKAGE_DIR", raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     _reload_argos_settings()
-    from pipeline import models
-
-    models.model_checksum.cache_clear()
     # No reload on teardown: it would point argostranslate back at the real HOME and create its
     # folders there. The next test's setup reloads it for its own home.
     yield home

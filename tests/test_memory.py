@@ -136,10 +136,8 @@ def test_model_checksum_is_cached_by_size_and_mtime(tmp_path: Path, install_argo
     data = json.loads(cache.read_text("utf-8"))
     data[str(folder)]["checksum"] = "cafecafecafe"
     cache.write_text(json.dumps(data), encoding="utf-8")
-    models.model_checksum.cache_clear()
     assert models.model_checksum(folder, cache) == "cafecafecafe"
     # ...and recomputed when a file changes.
     extra = folder / "model" / "extra.bin"
     extra.write_bytes(b"new weights")
-    models.model_checksum.cache_clear()
     assert models.model_checksum(folder, cache) not in ("cafecafecafe", first)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -111,3 +112,23 @@ def test_project_templates_override_the_packaged_ones(runner: CliRunner, project
     assert built.exit_code == 0, built.output
     page = (project / "output" / "es" / "ai-csam-pledge.html").read_text("utf-8")
     assert "Our own notice" in page
+
+
+def test_diff_machine_compares_catalogs_with_a_fresh_run_and_writes_nothing(
+    runner: CliRunner, project: Path, install_argos: Callable[..., list[Path]]
+) -> None:
+    install_argos("en-es")
+    built = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "es"])
+    assert built.exit_code == 0, built.output
+    catalog = project / "locales" / "es" / "ai-csam-pledge.po"
+    approve(catalog, "paragraph-2", "El lunes firmaron una <b>declaración conjunta</b>.")
+    before = _tree(project)
+    result = runner.invoke(
+        main, ["-C", str(project), "diff", "--machine", "-e", "argos", "-l", "es", "--no-color"]
+    )
+    assert result.exit_code == 0, result.output
+    assert _tree(project) == before  # no memory, no catalog, no checksum cache written
+    # Pseudo catalogs against the Argos model: every unit differs, the approved one too.
+    assert "es ai-csam-pledge paragraph-2 [reviewed → machine]" in result.output
+    assert "[-El lunes firmaron" in result.output
+    assert result.output.count("[machine]") > 20

@@ -67,6 +67,7 @@ class EngineContext:
     """What an engine may use from the project: its state folder (caches)."""
 
     state_dir: Path
+    read_only: bool = False  # True: the engine writes no cache (check, diff --machine)
 
 
 @dataclass(frozen=True)

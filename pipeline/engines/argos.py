@@ -62,7 +62,7 @@ def create(settings: Settings, context: EngineContext) -> ArgosEngine:
         intra_threads=settings.intra_threads,
         batch_size=settings.batch_size,
         batch_type=settings.batch_type,
-        checksum_cache=context.state_dir / CHECKSUM_CACHE,
+        checksum_cache=None if context.read_only else context.state_dir / CHECKSUM_CACHE,
     )
 
 
@@ -100,6 +100,7 @@ class ArgosEngine:
         self.batch_size = batch_size
         self._models: list[models.ModelInfo] | None = None
         self._loaded: dict[Path, _Loaded] = {}
+        self._checksums: dict[Path, str] = {}  # hashing a model once per engine
         self.loads = 0  # how many models this engine loaded (build.json, tests)
 
     def _installed(self) -> list[models.ModelInfo]:
@@ -116,7 +117,10 @@ class ArgosEngine:
         parts = []
         for info in self.route(source, target):
             assert info.path is not None
-            checksum = models.model_checksum(info.path, self.checksum_cache)
+            checksum = self._checksums.get(info.path) or models.model_checksum(
+                info.path, self.checksum_cache
+            )
+            self._checksums[info.path] = checksum
             parts.append(f"argos:{info.from_code}-{info.to_code}@{info.version}#{checksum}")
         return "+".join(parts)
 

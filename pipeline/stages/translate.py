@@ -38,8 +38,9 @@ def translate_all(
     memory: Memory | None,
     sources: Sources,
     say: Callable[[str], None],
+    every: bool = False,
 ) -> dict[str, Translated]:
-    """Every target language of ``sources``, in order."""
+    """Every target language of ``sources``, in order; ``every``: approved units too."""
     done: dict[str, Translated] = {}
     try:
         for lang in sources.languages:
@@ -51,6 +52,7 @@ def translate_all(
                     sources.catalog(lang, seg.document.slug), seg.units
                 )
                 for seg in sources.docs
+                if not every
             }
             result = translate_language(
                 sources.docs,

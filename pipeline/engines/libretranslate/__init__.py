@@ -19,7 +19,7 @@ recorded twice; the build fails only when no server is left that can do the lang
 the build's deadline passes), naming each server and what it answered.
 
 The memory key (``identity``): ``libretranslate:<src>-<tgt>``, plus the project's
-``libretranslate_model_tag`` when set; not the URLs. A pool is expected to serve the same
+``[libretranslate] model_tag`` when set; not the URLs. A pool is expected to serve the same
 models on every server (that is what makes it a pool), so adding, removing or moving a server
 must keep every memory entry valid. The API reports no model version: ``/languages`` and
 ``/frontend/settings`` carry none, and the one place with a (server) version, the Swagger

@@ -35,7 +35,7 @@ class LanguageStats:
     seconds: float = 0.0  # time spent in this server's requests
 
     def as_dict(self) -> dict[str, Any]:
-        """For build.json."""
+        """For the run report (``.summary-pipeline/last-run.json``)."""
         return {
             "sentences": self.sentences,
             "requests": self.requests,

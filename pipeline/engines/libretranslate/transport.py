@@ -87,7 +87,7 @@ class Redactor:
 
 
 def display_url(url: str) -> str:
-    """The URL without user name or password, for messages and build.json."""
+    """The URL without user name or password, for messages and reports."""
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
@@ -124,10 +124,10 @@ def parse_urls(values: Sequence[str] | str) -> list[str]:
             elif url not in urls:
                 urls.append(url)
     if problems:
-        raise ConfigError("libretranslate_urls: " + "; ".join(problems))
+        raise ConfigError("libretranslate.urls: " + "; ".join(problems))
     if not urls:
         raise ConfigError(
-            "libretranslate_urls: name at least one server, e.g. --url http://127.0.0.1:5000"
+            "libretranslate.urls: name at least one server, e.g. --url http://127.0.0.1:5000"
         )
     return urls
 
