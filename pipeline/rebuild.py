@@ -33,9 +33,11 @@ from pipeline.catalog import (
     MergeResult,
     catalog_path,
     format_catalog,
+    format_template,
     merge,
     read_catalog,
     reviewed_units,
+    template_path,
 )
 from pipeline.config import Config
 from pipeline.lock import project_lock
@@ -147,6 +149,8 @@ def apply_catalogs(
             prefer_reviewed_stale=config.prefer_reviewed_stale,
         )
         atomic_write(path, format_catalog(merged.catalog).encode("utf-8"))
+        template = format_template(seg.units, project=slug, reference=_reference(config, seg))
+        atomic_write(template_path(config.locales_dir, slug), template.encode("utf-8"))
         report.warnings.extend(merged.warnings)
         for unit_id, choice in merged.choices.items():
             previous = units.get(unit_id)

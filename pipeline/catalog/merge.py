@@ -211,7 +211,7 @@ def merge(
     matcher.exact(units)
     matcher.same_english(units)
     matcher.similar(units)
-    result = MergeResult(Catalog(), {})
+    result = MergeResult(Catalog(), {}, list(old.notices) if old else [])
     entries: list[Entry] = []
     for unit in units:
         fresh = machine.get(unit.id)
