@@ -35,6 +35,7 @@ from pipeline.catalog.model import (
     Catalog,
     Entry,
     Status,
+    join_wrapped_notes,
     machine_note,
     without_machine_notes,
 )
@@ -207,7 +208,8 @@ def merge(
     ``revision_date`` is written as ``PO-Revision-Date`` only when the catalog has none.
     """
     units = translatable_units(units)
-    matcher = _Matcher(list(old.entries) if old else [])
+    olds = [replace(e, notes=join_wrapped_notes(e.notes)) for e in (old.entries if old else [])]
+    matcher = _Matcher(olds)
     matcher.exact(units)
     matcher.same_english(units)
     matcher.similar(units)

@@ -38,6 +38,7 @@ STATUSES: tuple[str, ...] = tuple(Status)  # str keys for count tables
 # The note on machine entries names the model and a digest of the text it wrote, so any
 # other msgstr is known to be a person's. It stays put when the entry is approved.
 MACHINE_NOTE = "machine translation by {identity} (text {digest}); clear the fuzzy flag to approve"
+_NOTE_END = "; clear the fuzzy flag to approve"
 _MACHINE_RE = re.compile(r"^machine translation by (\S+?)(?: \(text ([0-9a-f]+)\))?;")
 # Older builds wrote this note on stale entries; it is dropped when seen.
 STALE_NOTE = "English changed since review (old English in #| msgid); page shows machine output"
@@ -118,6 +119,26 @@ def text_digest(text: str) -> str:
 def machine_note(identity: str, text: str) -> str:
     """The ``#.`` note of a machine entry holding ``text``."""
     return MACHINE_NOTE.format(identity=identity, digest=text_digest(text))
+
+
+def join_wrapped_notes(notes: list[str]) -> list[str]:
+    """``notes`` with a machine note that an editor wrapped onto several lines made whole.
+
+    polib, for one, wraps ``#.`` comments longer than its line width.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(notes):
+        note = notes[i]
+        i += 1
+        if note.startswith("machine translation by ") and not note.endswith(_NOTE_END):
+            for extra in range(1, 5):
+                joined = " ".join(notes[i - 1 : i - 1 + extra + 1])
+                if joined.endswith(_NOTE_END) and _MACHINE_RE.match(joined):
+                    note, i = joined, i + extra
+                    break
+        out.append(note)
+    return out
 
 
 def without_machine_notes(notes: list[str]) -> list[str]:
