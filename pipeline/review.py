@@ -33,7 +33,7 @@ from pipeline.catalog import (
 )
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PipelineError
-from pipeline.languages import get_language
+from pipeline.languages import get_language, language_of_folder
 from pipeline.segment import Segmented
 
 REVIEW_DIR = "review"
@@ -274,7 +274,7 @@ def catalogs_in_folder(locales_dir: Path, langs: Sequence[str] = ()) -> Version:
     """Every ``<lang>/<slug>.po`` under ``locales_dir`` (UI catalogs excluded)."""
     result: Version = {}
     for path in sorted(locales_dir.glob("*/*.po")):
-        lang, slug = path.parent.name, path.stem
+        lang, slug = language_of_folder(path.parent.name), path.stem
         if not _want(lang, langs):
             continue
         try:
@@ -312,7 +312,7 @@ def catalogs_at_revision(
         # Paths are shown relative to the project; keep <locales>/<lang>/<slug>.po only.
         if not name.endswith(".po") or len(parts) < 2 or parts[-2] == "LC_MESSAGES":
             continue
-        lang, slug = parts[-2], Path(parts[-1]).stem
+        lang, slug = language_of_folder(parts[-2]), Path(parts[-1]).stem
         if not _want(lang, langs):
             continue
         text = _git(project, "show", f"{revision}:./{name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,8 @@ from pipeline.cli import main
 MSGCAT = shutil.which("msgcat")
 pytestmark = pytest.mark.skipif(MSGCAT is None, reason="gettext msgcat is not installed")
 LANGS = ("es", "ar", "zh", "hi", "am", "ru")
+# Generated catalogs per run: 60 in CI; PO_HYPOTHESIS_EXAMPLES=2000 for a longer search.
+EXAMPLES = int(os.environ.get("PO_HYPOTHESIS_EXAMPLES", "60"))
 HEADER = {"Language": "es", "Content-Type": "text/plain; charset=UTF-8"}
 
 
@@ -71,7 +74,9 @@ _TEXT = st.text(_ALPHABET, max_size=200)
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans()), min_size=1, max_size=6))
 def test_hostile_text_is_written_like_msgcat_and_read_back(

@@ -17,12 +17,11 @@ renumbered when a paragraph is added above them), then reviewer text by similari
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.catalog.header import merged_header
+from pipeline.catalog.match import PERSON, Matcher
 from pipeline.catalog.model import (
     DRAFT,
     MACHINE,
@@ -42,11 +41,7 @@ from pipeline.catalog.model import (
 from pipeline.inline import TagError, check_against
 from pipeline.segment import Unit
 
-# Similarity (0..1, by words) from which reviewer text is taken as the old version of a unit.
-STALE_SIMILARITY = 0.5
-SAME_CONTEXT_BONUS = 0.15
 DRAFT_NOTE = "draft: not approved when its English changed"
-_PERSON = (REVIEWED, STALE, DRAFT)  # statuses of text a person wrote
 
 
 @dataclass(frozen=True)
@@ -112,82 +107,6 @@ def tag_problem(unit: Unit, translation: str) -> str:
     return ""
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+|[^\w\s]", text.lower())
-
-
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, _words(a), _words(b), autojunk=False).ratio()
-
-
-class _Matcher:
-    """Pairs old entries (candidates) with units."""
-
-    def __init__(self, candidates: list[Entry]) -> None:
-        self.candidates = candidates
-        self.claimed: set[int] = set()
-        self.match: dict[str, tuple[int, str]] = {}  # unit id → (candidate index, how)
-
-    def claim(self, unit: Unit, index: int, how: str) -> None:
-        self.claimed.add(index)
-        self.match[unit.id] = (index, how)
-
-    def exact(self, units: Sequence[Unit]) -> None:
-        """Same context and English (active entries before obsolete ones)."""
-        by_key: dict[tuple[str | None, str], list[int]] = {}
-        for i, entry in enumerate(self.candidates):
-            by_key.setdefault((entry.context, entry.msgid), []).append(i)
-        for unit in units:
-            found = sorted(by_key.get((unit.id, unit.text), []), key=self._obsolete)
-            for i in found:
-                if i not in self.claimed:
-                    self.claim(unit, i, "exact")
-                    break
-
-    def _obsolete(self, i: int) -> bool:
-        return self.candidates[i].obsolete
-
-    def same_english(self, units: Sequence[Unit]) -> None:
-        """Same English under another context, or stale text whose English went back."""
-        rank = {REVIEWED: 0, STALE: 1, DRAFT: 2, MACHINE: 3, MISSING: 4}
-        for unit in units:
-            if unit.id in self.match:
-                continue
-            found = [
-                i
-                for i, e in enumerate(self.candidates)
-                if i not in self.claimed
-                and (e.msgid == unit.text or (e.status == STALE and e.previous_msgid == unit.text))
-            ]
-            if found:
-                best = min(
-                    found, key=lambda i: (rank[self.candidates[i].status], self._obsolete(i), i)
-                )
-                reverted = self.candidates[best].msgid != unit.text
-                self.claim(unit, best, "reverted" if reverted else "exact")
-
-    def similar(self, units: Sequence[Unit]) -> None:
-        """Reviewer text similar to a changed unit: the unit's old version."""
-        pairs: list[tuple[float, int, int]] = []
-        for u, unit in enumerate(units):
-            if unit.id in self.match:
-                continue
-            for i, entry in enumerate(self.candidates):
-                if i in self.claimed or entry.status not in _PERSON:
-                    continue
-                score = max(
-                    _similarity(unit.text, entry.msgid),
-                    _similarity(unit.text, entry.previous_msgid or ""),
-                )
-                if entry.context == unit.id:
-                    score += SAME_CONTEXT_BONUS
-                if score >= STALE_SIMILARITY:
-                    pairs.append((score, u, i))
-        for _score, u, i in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
-            if units[u].id not in self.match and i not in self.claimed:
-                self.claim(units[u], i, "similar")
-
-
 def merge(
     old: Catalog | None,
     units: Sequence[Unit],
@@ -209,7 +128,7 @@ def merge(
     """
     units = translatable_units(units)
     olds = [replace(e, notes=join_wrapped_notes(e.notes)) for e in (old.entries if old else [])]
-    matcher = _Matcher(olds)
+    matcher = Matcher(olds)
     matcher.exact(units)
     matcher.same_english(units)
     matcher.similar(units)
@@ -256,13 +175,13 @@ def _header_comments(reference: str, lang: str) -> list[str]:
     ]
 
 
-def _obsolete_entries(matcher: _Matcher) -> list[Entry]:
+def _obsolete_entries(matcher: Matcher) -> list[Entry]:
     """Everything a person wrote that no unit uses any more, as obsolete entries."""
     obsolete: list[Entry] = []
     for i, entry in enumerate(matcher.candidates):
         if i in matcher.claimed:
             continue
-        if entry.obsolete or entry.status in _PERSON:
+        if entry.obsolete or entry.status in PERSON:
             obsolete.append(replace(entry, obsolete=True, references=[]))
     kept: list[Entry] = []
     seen: set[tuple[str | None, str]] = set()
@@ -320,7 +239,7 @@ def _merge_one(
     if how == "exact" and status == DRAFT:
         entry = replace(old, context=unit.id, obsolete=False)
         return entry, _draft_choice(unit, old, fresh)
-    if status in _PERSON:
+    if status in PERSON:
         return _stale(unit, old, fresh, prefer_reviewed_stale)
     # A machine (or empty) entry for the same English.
     if fresh is None:
