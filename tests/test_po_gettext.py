@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,55 @@ def test_hostile_text_is_written_like_msgcat_and_read_back(
         (e.context, e.msgid, e.msgstr, e.previous_msgid) for e in entries
     ]
     assert format_catalog(again) == text
+
+
+_LINE = st.text(_ALPHABET.filter(lambda c: c not in "\n\r\x85\u2028\u2029"), max_size=90)
+_FLAGS = st.lists(st.sampled_from(["fuzzy", "no-wrap", "wrap", "range: 1..5"]), unique=True)
+_PATH = r"[a-z][a-z0-9_-]{0,15}(/[a-z][a-z0-9_.-]{0,15}){0,3}\.md:[1-9][0-9]{0,3}"
+_REFS = st.lists(st.from_regex(_PATH, fullmatch=True), max_size=8)
+
+
+@st.composite
+def _entries(draw: st.DrawFn, index: int) -> Entry:
+    plural = draw(st.booleans())
+    previous = draw(st.none() | _TEXT)  # "#| msgctxt" comes only with a "#| msgid"
+    return Entry(
+        draw(_TEXT) or "x",
+        draw(_TEXT),
+        f"unit-{index}",
+        draw(_FLAGS),
+        comments=draw(st.lists(_LINE, max_size=3)),
+        notes=draw(st.lists(_LINE, max_size=2)),
+        references=list(dict.fromkeys(draw(_REFS))),
+        previous_msgid=previous,
+        previous_context=None if previous is None else draw(st.none() | _TEXT),
+        msgid_plural=draw(_TEXT) if plural else None,
+        plurals=draw(st.lists(_TEXT, min_size=1, max_size=3)) if plural else [],
+    )
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(*(_entries(i) for i in range(n)))))
+def test_comments_flags_references_and_plurals_are_written_like_msgcat(
+    tmp_path: Path, entries: tuple[Entry, ...]
+) -> None:
+    catalog = Catalog(["header", "", "  indented"], dict(HEADER), list(entries))
+    text = format_catalog(catalog)
+    path = tmp_path / "shapes.po"
+    path.write_bytes(text.encode("utf-8"))
+    assert _msgcat(path).decode("utf-8") == text
+    again = parse_po(text.replace("\n", "\r\n"), "shapes.po")
+    assert again.newline == "\r\n" and again.header_comments == catalog.header_comments
+    fields = ("comments", "notes", "references", "previous_context", "msgid_plural", "plurals")
+    fields += ("previous_msgid", "msgid", "msgstr")
+    for before, after in zip(entries, again.entries, strict=True):
+        # A comment line never ends with a backslash (gettext would join the next line).
+        comments = [c + " " if c.endswith("\\") else c for c in before.comments]
+        notes = [c + " " if c.endswith("\\") else c for c in before.notes]
+        expected = replace(before, comments=comments, notes=notes)
+        assert [getattr(after, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert format_catalog(again) == text.replace("\n", "\r\n")

@@ -231,6 +231,8 @@ def _comment_lines(mark: str, texts: list[str]) -> list[str]:
     out = []
     for text in texts:
         for part in text.split("\n"):
+            # gettext reads a backslash at the end of a line as "continued on the next line".
+            part = part + " " if part.endswith("\\") else part
             out.append(f"{mark} {part}" if part else mark)
     return out
 
@@ -254,8 +256,8 @@ def _flags(flags: list[str], translated: bool) -> list[str]:
     """gettext's order: fuzzy, format flags, range, wrap; others (kept) after them."""
     known = sorted((f for f in flags if f in _FLAG_ORDER), key=_FLAG_ORDER.__getitem__)
     ranges = [f for f in flags if f.startswith("range:")]
-    wraps = [f for f in flags if f in ("wrap", "no-wrap")]
-    other = [f for f in flags if f != "fuzzy" and f not in {*known, *ranges, *wraps}]
+    wraps = ["no-wrap"] if "no-wrap" in flags else []  # "wrap" is the default: not written
+    other = [f for f in flags if f not in {"fuzzy", "wrap", *known, *ranges, *wraps}]
     ordered = (["fuzzy"] if "fuzzy" in flags and translated else []) + known
     ordered += ranges[:1] + wraps[:1] + list(dict.fromkeys(other))
     return ["#, " + ", ".join(ordered)] if ordered else []
