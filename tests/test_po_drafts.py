@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -132,3 +133,28 @@ def test_a_draft_survives_real_rebuilds_and_status_counts_it(
     assert kept.fuzzy and not kept.obsolete and "work together" in kept.msgid
     assert kept.previous_msgid is not None and "cooperate across" in kept.previous_msgid
     assert MACHINE in {e.status for e in after.entries}
+
+
+def test_engine_change_replaces_machine_text_and_keeps_the_draft(
+    runner: CliRunner, project: Path, install_argos: Callable[..., list[Path]]
+) -> None:
+    install_argos("en-es")
+
+    def build(engine: str) -> None:
+        args = ["-C", str(project), "build", "-e", engine, "-l", "es"]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+
+    build("pseudo")
+    path = project / PO
+    catalog = read_catalog(path)
+    assert catalog is not None
+    path.write_text(format_catalog(_edit(catalog, "paragraph-2", DRAFT_TEXT)), encoding="utf-8")
+    build("argos")
+    after = read_catalog(path)
+    assert after is not None
+    (draft,) = [e for e in after.entries if e.context == "paragraph-2"]
+    assert (draft.msgstr, draft.fuzzy, draft.status) == (DRAFT_TEXT, True, DRAFT)
+    assert draft.model == "pseudo-1"  # the note still says what the machine wrote before
+    others = [e for e in after.entries if e.context != "paragraph-2" and e.status == MACHINE]
+    assert others and all((e.model or "").startswith("argos:") for e in others)
