@@ -78,4 +78,10 @@ def test_catalog_folders_are_locales_and_old_argos_folders_are_migrated(
     again = read_catalog(new)
     assert again is not None and new.is_file()
     assert [e.msgstr for e in again.entries if not e.fuzzy and e.msgstr] == [reviewed[0].msgstr]
+    # Until the old folder is removed, every build says so; then it is quiet.
+    result = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "zt"])
+    assert "old Argos-code folder" in result.output  # (a no-op rebuild repeats its warnings)
+    shutil.rmtree(old.parent)
+    result = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "zt"])
+    assert result.exit_code == 0 and "Argos-code folder" not in result.output
     assert template_path(project / "locales", "x") == project / "locales/templates/x.pot"

@@ -17,9 +17,10 @@ def read_catalog(path: Path) -> Catalog | None:
     build then writes it to ``path`` (``catalog.path`` stays ``path``).
     """
     source = path
+    legacy = legacy_path(path)
+    left_over = legacy is not None and legacy.exists()
     if not path.exists():
-        legacy = legacy_path(path)
-        if legacy is None or not legacy.exists():
+        if legacy is None or not left_over:
             return None
         source = legacy
     try:
@@ -29,10 +30,11 @@ def read_catalog(path: Path) -> Catalog | None:
     except OSError as err:
         raise CatalogError(f"{source}: cannot read ({err.strerror or err})") from err
     catalog = parse_po(text, str(source))
-    if source != path:
+    if left_over and legacy is not None:
+        done = "read from" if source == legacy else "already moved out of"
         catalog.notices.append(
-            f"{source}: read from the old Argos-code folder; it is now written to {path} "
-            f"(remove the old folder: git rm -r {source.parent})"
+            f"{legacy}: {done} the old Argos-code folder; the catalog is now {path} "
+            f"(remove the old folder: git rm -r {legacy.parent})"
         )
     catalog.path = path
     return catalog
