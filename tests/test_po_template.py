@@ -85,3 +85,15 @@ def test_catalog_folders_are_locales_and_old_argos_folders_are_migrated(
     result = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "zt"])
     assert result.exit_code == 0 and "Argos-code folder" not in result.output
     assert template_path(project / "locales", "x") == project / "locales/templates/x.pot"
+
+
+def test_a_left_over_argos_folder_is_named_while_the_locale_folder_is_used(tmp_path: Path) -> None:
+    for folder, text in (("zt", "viejo"), ("zh_Hant", "nuevo")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "doc.po").write_text(
+            f'msgctxt "a"\nmsgid "x"\nmsgstr "{text}"\n', encoding="utf-8"
+        )
+    catalog = read_catalog(catalog_path(tmp_path, "zt", "doc"))
+    assert catalog is not None and catalog.entries[0].msgstr == "nuevo"
+    (notice,) = catalog.notices
+    assert "zt/doc.po: already moved out of the old Argos-code folder" in notice
