@@ -78,6 +78,18 @@ def test_draft_survives_rebuild_english_change_engine_change_and_removal() -> No
     entry = stale.catalog.entries[0]
     assert entry.msgstr == DRAFT_TEXT and entry.fuzzy and entry.previous_msgid == "Hello there."
     assert stale.choices["paragraph-1"].status == STALE
+    preferred = merge(
+        stale.catalog,
+        changed,
+        {"paragraph-1": "Hola amigos."},
+        identity="model-1",
+        lang="es",
+        project="doc",
+        reference="doc.md",
+        name="doc.po",
+        prefer_reviewed_stale=True,
+    )
+    assert preferred.choices["paragraph-1"].text == "Hola amigos."  # a draft is never shown
     # The English goes back: a draft again (never approved by going stale and back).
     back = _merge(stale.catalog, units, {"paragraph-1": "Hola."}, "model-1")
     assert back.choices["paragraph-1"].status == DRAFT

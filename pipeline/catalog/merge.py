@@ -328,7 +328,9 @@ def _stale(
         previous_msgid=before,
         previous_context=old.previous_context if was_stale else moved,
     )
-    use_old = prefer_reviewed_stale and not tag_problem(unit, old.msgstr)
+    # A draft was never approved: it is not shown, even when stale reviews are preferred.
+    approved = DRAFT_NOTE not in notes
+    use_old = prefer_reviewed_stale and approved and not tag_problem(unit, old.msgstr)
     choice = Choice(
         unit.id,
         STALE,
