@@ -170,3 +170,18 @@ def test_engine_change_replaces_machine_text_and_keeps_the_draft(
     assert draft.model == "pseudo-1"  # the note still says what the machine wrote before
     others = [e for e in after.entries if e.context != "paragraph-2" and e.status == MACHINE]
     assert others and all((e.model or "").startswith("argos:") for e in others)
+
+
+def test_translator_comments_on_machine_entries_are_never_lost() -> None:
+    units = _units("The pledge was signed by many firms.", "Second.")
+    first = _merge(None, units, {"paragraph-1": "M1", "paragraph-2": "M2"}, "model-1")
+    for entry in first.catalog.entries:
+        entry.comments = [f"check {entry.context} with the team"]
+    commented = parse_po(format_catalog(first.catalog))
+    changed = _units("The pledge was signed by many firms on Monday.")
+    later = _merge(commented, changed, {"paragraph-1": "M1b"}, "model-1")
+    first_entry = later.catalog.entries[0]
+    assert (first_entry.msgstr, first_entry.status) == ("M1b", MACHINE)
+    assert first_entry.comments == ["check paragraph-1 with the team"]
+    (gone,) = [e for e in later.catalog.entries if e.obsolete]
+    assert gone.comments == ["check paragraph-2 with the team"] and gone.msgid == "Second."

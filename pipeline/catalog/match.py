@@ -15,6 +15,11 @@ SAME_CONTEXT_BONUS = 0.15
 PERSON = (REVIEWED, STALE, DRAFT)  # statuses of text a person wrote
 
 
+def has_person_text(entry: Entry) -> bool:
+    """True when a person wrote something in ``entry``: its text or a translator comment."""
+    return entry.status in PERSON or bool(entry.comments)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+|[^\w\s]", text.lower())
 
@@ -76,7 +81,7 @@ class Matcher:
             if unit.id in self.match:
                 continue
             for i, entry in enumerate(self.candidates):
-                if i in self.claimed or entry.status not in PERSON:
+                if i in self.claimed or not has_person_text(entry):
                     continue
                 score = max(
                     _similarity(unit.text, entry.msgid),

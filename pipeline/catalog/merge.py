@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.catalog.header import merged_header
-from pipeline.catalog.match import PERSON, Matcher
+from pipeline.catalog.match import PERSON, Matcher, has_person_text
 from pipeline.catalog.model import (
     DRAFT,
     MACHINE,
@@ -181,7 +181,7 @@ def _obsolete_entries(matcher: Matcher) -> list[Entry]:
     for i, entry in enumerate(matcher.candidates):
         if i in matcher.claimed:
             continue
-        if entry.obsolete or entry.status in PERSON:
+        if entry.obsolete or has_person_text(entry):
             obsolete.append(replace(entry, obsolete=True, references=[]))
     kept: list[Entry] = []
     seen: set[tuple[str | None, str]] = set()
@@ -241,6 +241,10 @@ def _merge_one(
         return entry, _draft_choice(unit, old, fresh)
     if status in PERSON:
         return _stale(unit, old, fresh, prefer_reviewed_stale)
+    if how == "similar":
+        # Machine text (or none) for older English, with a translator comment: the comment
+        # moves to the new entry, the old machine text does not.
+        return _new_entry(unit, fresh, identity, old)
     # A machine (or empty) entry for the same English.
     if fresh is None:
         if status == MACHINE:
