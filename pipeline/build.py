@@ -31,7 +31,12 @@ from pipeline.pdf import PdfRenderer
 from pipeline.render import Renderer
 from pipeline.stages import write
 from pipeline.stages.load import Sources, load
-from pipeline.stages.merge import LanguageCatalogs, merge_language, write_catalogs
+from pipeline.stages.merge import (
+    LanguageCatalogs,
+    merge_language,
+    write_catalogs,
+    write_templates,
+)
 from pipeline.stages.qa import check_language, lowest_scoring
 from pipeline.stages.render import Rendered, render_documents
 from pipeline.stages.review import write_review_pages
@@ -195,6 +200,7 @@ class Build:
         outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome)
+        write_templates(self.config, outcome.sources)
         for catalogs in outcome.catalogs.values():
             write_catalogs(catalogs)
         if self.plan.render:

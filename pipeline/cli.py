@@ -230,7 +230,7 @@ def diff(
     diff --dirs OLD NEW  two output folders
     diff --machine       catalogs vs a fresh machine translation
     """
-    from pipeline.diff import diff_page, diff_rows, format_diff
+    from pipeline.diff import diff_page, diff_rows, format_diff, lost_reviews
     from pipeline.output import atomic_write
 
     if sum((bool(dirs), machine, bool(revisions))) > 1 or len(revisions) > 2:
@@ -238,6 +238,8 @@ def diff(
     config = config_from(ctx, {"engine": engine})
     rows, title = diff_rows(config, revisions, dirs, machine, split(langs))
     use_color = sys.stdout.isatty() if color is None else color
+    if not machine:  # a fresh machine run replaces nothing: only versions can lose reviews
+        _warn(ctx, lost_reviews(rows))
     if rows:
         click.echo(format_diff(rows, use_color), color=use_color)
     elif not ctx.obj["quiet"]:

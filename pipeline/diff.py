@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 
 from pipeline.build import MACHINE, Build
+from pipeline.catalog import DRAFT, MISSING, REJECTED, REVIEWED, STALE, Catalog, parse_po
 from pipeline.catalog import MACHINE as MACHINE_STATUS
-from pipeline.catalog import MISSING, Catalog, parse_po
 from pipeline.config import Config
 from pipeline.errors import CatalogError, PipelineError
-from pipeline.languages import get_language
+from pipeline.languages import get_language, language_of_folder
 from pipeline.render import Renderer
 from pipeline.stages.review import REVIEW_DIR
 from pipeline.worddiff import html_diff, terminal_diff
@@ -66,7 +66,7 @@ def catalogs_in_folder(locales_dir: Path, langs: Sequence[str] = ()) -> Version:
     """Every ``<lang>/<slug>.po`` under ``locales_dir`` (UI catalogs excluded)."""
     result: Version = {}
     for path in sorted(locales_dir.glob("*/*.po")):
-        lang, slug = path.parent.name, path.stem
+        lang, slug = language_of_folder(path.parent.name), path.stem
         if not _want(lang, langs):
             continue
         try:
@@ -104,7 +104,7 @@ def catalogs_at_revision(
         # Paths are shown relative to the project; keep <locales>/<lang>/<slug>.po only.
         if not name.endswith(".po") or len(parts) < 2 or parts[-2] == "LC_MESSAGES":
             continue
-        lang, slug = parts[-2], Path(parts[-1]).stem
+        lang, slug = language_of_folder(parts[-2]), Path(parts[-1]).stem
         if _want(lang, langs):
             text = _git(project, "show", f"{revision}:./{name}")
             result.update(catalog_sides(parse_po(text, f"{revision}:{name}"), lang, slug))
@@ -191,6 +191,25 @@ def compare(before: Version, after: Version) -> list[DiffRow]:
         if old != new:
             rows.append(DiffRow(key[0], key[1], key[2], old, new))
     return rows
+
+
+#: Statuses that hold a person's text.
+PERSON = (str(REVIEWED), str(DRAFT), str(STALE), str(REJECTED))
+
+
+def lost_reviews(rows: Iterable[DiffRow]) -> list[str]:
+    """One line per unit whose reviewer text (reviewed, draft, stale) is gone in ``after``."""
+    lost = []
+    for row in rows:
+        if row.before is None or row.before.status not in PERSON:
+            continue
+        if row.after is None or row.after.status not in PERSON:
+            now = row.after.status if row.after else "absent"
+            lost.append(
+                f"{row.lang} {row.slug} {row.unit}: the reviewer's text "
+                f"({row.before.status}) is gone ({now} now)"
+            )
+    return lost
 
 
 def _unit_order(unit: str) -> tuple[int, str, int]:

@@ -127,3 +127,23 @@ def is_known(code: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# -- catalog folders -------------------------------------------------------------------------
+
+# PO editors and Weblate know locales, not Argos' own codes: the catalogs of "pb" live in
+# locales/pt_BR/, those of "zt" in locales/zh_Hant/. Every other Argos code is already a
+# locale name. This is the only place the mapping is written down.
+LOCALE_FOLDERS = {"pb": "pt_BR", "zt": "zh_Hant"}
+# Locale folder → the Argos-code folder older versions wrote (read until it is removed).
+LEGACY_LOCALE_FOLDERS = {folder: code for code, folder in LOCALE_FOLDERS.items()}
+
+
+def locale_folder(code: str) -> str:
+    """The folder (and PO ``Language``) of a pipeline language code: ``pb`` → ``pt_BR``."""
+    return LOCALE_FOLDERS.get(code, code)
+
+
+def language_of_folder(folder: str) -> str:
+    """The pipeline language code of a catalog folder: ``pt_BR`` → ``pb`` (``pb`` → ``pb``)."""
+    return LEGACY_LOCALE_FOLDERS.get(folder, folder)

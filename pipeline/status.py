@@ -9,9 +9,6 @@ from pathlib import Path
 from pipeline.build import READ, Build
 from pipeline.catalog import REVIEWED, STATUSES
 from pipeline.config import Config
-from pipeline.stages.qa import rejected_review
-
-REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -34,25 +31,18 @@ class StatusRow:
 
 
 def status_rows(config: Config, paths: Sequence[Path] = ()) -> list[StatusRow]:
-    """Counts per language and document, as the next build would merge them.
-
-    A reviewed entry whose tags do not match the English is counted as rejected.
-    """
+    """Counts per language and document, as the next build would merge them."""
     outcome = Build(config, READ).run(paths)
-    rows = []
-    for lang, catalogs in outcome.catalogs.items():
-        for slug, doc in catalogs.documents.items():
-            counts = dict.fromkeys((*STATUSES, REJECTED), 0)
-            for choice in doc.merged.choices.values():
-                key = REJECTED if rejected_review(choice.status, choice.shown) else choice.status
-                counts[key] = counts.get(key, 0) + 1
-            rows.append(StatusRow(lang, slug, counts))
-    return rows
+    return [
+        StatusRow(lang, slug, doc.merged.counts())
+        for lang, catalogs in outcome.catalogs.items()
+        for slug, doc in catalogs.documents.items()
+    ]
 
 
 def format_status(rows: Sequence[StatusRow]) -> str:
     """A plain table: language, document, counts per status, reviewed share."""
-    statuses = list(rows[0].counts) if rows else [*STATUSES, REJECTED]
+    statuses = list(STATUSES)
     head = ("lang", "document", *statuses, "reviewed %")
     lines: list[tuple[str, ...]] = [head]
     for row in rows:

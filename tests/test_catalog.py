@@ -271,3 +271,43 @@ def test_build_refuses_to_overwrite_a_catalog_it_cannot_read(
     assert result.exit_code == 1
     assert "ai-csam-pledge.po:4: expected a quoted string" in result.output
     assert path.read_bytes() == before
+
+
+def test_editor_fields_comments_flags_and_previous_context_are_kept() -> None:
+    units = _units("Hello.", "Second sentence here.")
+    text = (
+        'msgid ""\nmsgstr ""\n"Last-Translator: Ana <ana@example.org>\\n"\n'
+        '"Language-Team: Spanish\\n"\n"PO-Revision-Date: 2026-11-30 18:04+0100\\n"\n'
+        '"X-Generator: Poedit 3.2\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        '# check the greeting with the team\n#, python-format\nmsgctxt "paragraph-1"\n'
+        'msgid "Hello."\nmsgstr "Hola."\n\n'
+        '# a second note\n#, fuzzy\n#| msgctxt "paragraph-7"\n#| msgid "Second sentence."\n'
+        'msgctxt "paragraph-2"\nmsgid "Second sentence here."\nmsgstr "Segunda frase."\n'
+    )
+    merged = _merge(parse_po(text), units, {"paragraph-1": "M", "paragraph-2": "M2"})
+    header = merged.catalog.header
+    assert header["Last-Translator"] == "Ana <ana@example.org>"
+    assert header["Language-Team"] == "Spanish"
+    assert header["PO-Revision-Date"] == "2026-11-30 18:04+0100"
+    assert header["X-Generator"] == "Poedit 3.2"
+    assert header["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    first, second = merged.catalog.entries
+    assert first.comments == ["check the greeting with the team"]
+    assert first.flags == ["python-format"] and first.msgstr == "Hola."
+    assert second.status == STALE and second.comments == ["a second note"]
+    assert second.previous_context == "paragraph-7"
+    written = format_catalog(merged.catalog)
+    assert '#| msgctxt "paragraph-7"' in written and "#, python-format" in written
+    # A new catalog gets deterministic values for the fields an editor would fill in.
+    fresh = _merge(None, units, {"paragraph-1": "M", "paragraph-2": "M2"}).catalog.header
+    assert fresh["PO-Revision-Date"] == "YEAR-MO-DA HO:MI+ZONE"
+    assert fresh["X-Generator"] == "summary-pipeline"
+
+
+def test_c_escapes_are_decoded_as_utf8_bytes_and_written_as_text() -> None:
+    text = 'msgid "a"\nmsgstr "p\\303\\241rrafo \\x41\\x42 \\101 tab\\tq\\"uote\\\\"\n'
+    (entry,) = parse_po(text).entries
+    assert entry.msgstr == 'párrafo AB A tab\tq"uote\\'
+    assert 'msgstr "párrafo AB A tab\\tq\\"uote\\\\"' in format_catalog(parse_po(text))
+    with pytest.raises(CatalogError, match=r"x\.po:2: not valid UTF-8"):
+        parse_po('msgid "a"\nmsgstr "\\303"\n', "x.po")

@@ -117,8 +117,10 @@ def test_one_edited_sentence_is_the_only_engine_work_and_reviews_stay(
         assert same == (new.context != "paragraph-7"), new.context
     assert _languages(data)["fr"]["units"] == {
         "reviewed": 1,
+        "draft": 0,
         "machine": 29,
         "stale": 0,
+        "rejected": 0,
         "missing": 0,
     }
 

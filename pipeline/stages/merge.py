@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.catalog import STATUSES, MergeResult, catalog_path, format_catalog, merge
+from pipeline.catalog import (
+    STATUSES,
+    MergeResult,
+    catalog_path,
+    format_catalog,
+    format_template,
+    merge,
+    template_path,
+)
 from pipeline.config import Config
 from pipeline.output import atomic_write
 from pipeline.segment import Segmented
@@ -103,6 +111,14 @@ def merge_language(
         pages[slug] = units
     model = result.identity if result else ""
     return LanguageCatalogs(lang, model, documents, pages, tuple(warnings))
+
+
+def write_templates(config: Config, sources: Sources) -> None:
+    """``locales/templates/<slug>.pot`` for each document (for msgmerge and Weblate)."""
+    for seg in sources.docs:
+        slug = seg.document.slug
+        template = format_template(seg.units, project=slug, reference=source_reference(config, seg))
+        atomic_write(template_path(config.locales_dir, slug), template.encode("utf-8"))
 
 
 def write_catalogs(catalogs: LanguageCatalogs) -> None:

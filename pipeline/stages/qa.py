@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.catalog import MISSING, REVIEWED
+from pipeline.catalog import MISSING, REJECTED
 from pipeline.findings import Finding, LowScore, Severity, UnitFinding
 from pipeline.glossary import Glossary, Terms
-from pipeline.inline import TagError, check_against
 from pipeline.qa import check_pair, restore_findings
 from pipeline.segment import Segmented
 from pipeline.stages.merge import LanguageCatalogs
@@ -20,9 +19,9 @@ from pipeline.stages.merge import LanguageCatalogs
 NOT_TRANSLATED = Finding("not-translated", Severity.ERROR, "not translated yet")
 
 
-def rejected_review(status: str, shown: str) -> bool:
+def rejected_review(status: str) -> bool:
     """True when a reviewed text cannot be shown (its tags do not match the English)."""
-    return status == REVIEWED and shown != "reviewed"
+    return status == REJECTED
 
 
 def check_language(
@@ -44,9 +43,9 @@ def check_language(
             findings = _unit_findings(unit.text, done.text, done.findings, lang, terms)
             if choice is not None and choice.status == MISSING:
                 findings = [NOT_TRANSLATED]
-            elif choice is not None and rejected_review(choice.status, choice.shown):
-                catalog = catalogs.documents[slug].display
-                findings.insert(0, _rejected(catalog, choice.reviewed, unit.text))
+            elif choice is not None and rejected_review(choice.status):
+                where = f"{catalogs.documents[slug].display}:{choice.line}"
+                findings.insert(0, _rejected(where, choice.problem))
             result.extend(
                 UnitFinding(
                     str(seg.document.path), slug, lang, unit.id, unit.line, *_fields(f)
@@ -62,17 +61,11 @@ def _unit_findings(
     return restore_findings(notes) + check_pair(english, text, lang, terms)
 
 
-def _rejected(catalog: str, reviewed: str, english: str) -> Finding:
-    try:
-        check_against(english, reviewed)
-        reason = "tags differ"
-    except TagError as err:
-        reason = str(err)
+def _rejected(where: str, problem: str) -> Finding:
     return Finding(
         "rejected-review",
         Severity.ERROR,
-        f"the reviewed translation in {catalog} is not shown: its tags do not match the "
-        f"English ({reason})",
+        f"the reviewed translation at {where} is not shown: {problem or 'its tags differ'}",
     )
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from pipeline.catalog import STALE, STATUSES, Choice
+from pipeline.catalog import DRAFT, STALE, STATUSES, Choice
 from pipeline.findings import LowScore, UnitFinding
 from pipeline.languages import get_language
 from pipeline.output import OutputWriter
@@ -48,23 +48,21 @@ class ReviewRow:
     text: str
     reviewed: str
     previous_english: str
+    problem: str = ""  # rejected reviews: why the page cannot show them
     findings: tuple[str, ...] = ()
 
     @property
-    def rejected(self) -> bool:
-        """A reviewed text the page cannot show (its tags do not match)."""
-        return rejected_review(self.status, self.shown)
-
-    @property
     def css_class(self) -> str:
-        """The row's class: its status, or ``rejected``."""
-        return "rejected" if self.rejected else self.status
+        """The row's class: its status."""
+        return self.status
 
     @property
     def label(self) -> str:
         """The status as a reviewer reads it."""
-        if self.rejected:
-            return "rejected (tags do not match; page shows machine text)"
+        if rejected_review(self.status):
+            return f"rejected: {self.problem} (the page shows other text)"
+        if self.status == DRAFT:
+            return "draft (not on the page until approved)"
         if self.status == STALE:
             shown = "previous review" if self.shown == "previous-review" else "machine"
             return f"{self.status} (page: {shown})"
@@ -96,7 +94,7 @@ def review_rows(
     rows = [
         ReviewRow(
             uid, str(c.status), c.shown, changes.get(uid, 0), c.english, c.text,
-            c.reviewed, c.previous_english, tuple(notes.get(uid, ())),
+            c.reviewed, c.previous_english, c.problem, tuple(notes.get(uid, ())),
         )
         for uid, c in doc.merged.choices.items()
     ]
