@@ -143,3 +143,22 @@ def test_diff_rejects_two_modes(runner: CliRunner, project: Path) -> None:
     result = runner.invoke(main, ["-C", str(project), "diff", "HEAD", "--machine"])
     assert result.exit_code == 2
     assert "not several" in result.output
+
+
+def test_diff_warns_when_reviewer_text_disappears(runner: CliRunner, project: Path) -> None:
+    _run(runner, project, "build", "-e", "pseudo", "-l", "es")
+    _approve(project, "paragraph-2", REVIEWED)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "reviewed")
+    # Someone replaces the catalog with a fresh machine-only one: the review is gone.
+    (project / PO).unlink()
+    _run(runner, project, "build", "-e", "pseudo", "-l", "es")
+    result = runner.invoke(main, ["-C", str(project), "diff", "--no-color", "-l", "es"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: es ai-csam-pledge paragraph-2: the reviewer's text (reviewed) is gone "
+        "(machine now)" in result.output
+    )
+    untouched = runner.invoke(main, ["-C", str(project), "diff", "HEAD", "HEAD", "-l", "es"])
+    assert "warning" not in untouched.output
