@@ -187,7 +187,10 @@ def _toml(value: object) -> str:
 
 def _defaults() -> list[tuple[str, object]]:
     """Every setting with a default: the top-level options, then each engine's fields."""
-    found: list[tuple[str, object]] = [(option.key, option.default) for option in OPTIONS]
+    # A default of None is "not set": nothing to spell, the row says what that means.
+    found: list[tuple[str, object]] = [
+        (option.key, option.default) for option in OPTIONS if option.default is not None
+    ]
     for name in engines.engine_names():
         for item in dataclasses.fields(engines.engine_module(name).Settings):
             if item.default is not dataclasses.MISSING and item.default is not None:
