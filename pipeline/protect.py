@@ -5,7 +5,8 @@ the engine must copy; paired tags (links, bold, italics) are removed, so the mod
 one whole sentence, and the text inside each is translated on its own as well. After
 translation the placeholders are restored (a void tag, a kept term verbatim, or a forced
 translation), checked (missing ones are reinserted, extra ones dropped, each with a finding),
-and each span is placed in the whole translation by the first method that works:
+and each span is placed in the whole translation (see :mod:`pipeline.placement`) by the
+first method that works:
 
 1. ``exact``: the span's own translation occurs in the whole translation (when it occurs more
    than once, the occurrence nearest the expected position wins);
@@ -19,35 +20,25 @@ and each span is placed in the whole translation by the first method that works:
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline.glossary import Terms
 from pipeline.inline import Token, serialize, tokenize
+from pipeline.placement import (
+    METHODS,
+    WORD_RE,
+    Alignment,
+    Span,
+    by_position,
+    place,
+    project,
+)
 
-#: The one definition of an engine placeholder (fullwidth braces: models for CJK emit them).
-PLACEHOLDER_RE = re.compile(r"[{｛]\s*(\d+)\s*[}｝]")
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-METHODS = ("exact", "source", "align", "fuzzy", "position")
+# PLACEHOLDER_RE is re-exported: engines and tests know it as protect's.
+from pipeline.placement import PLACEHOLDER_RE as PLACEHOLDER_RE
+
 _END_PUNCT = ".!?。！？؟।"
-
-#: (source start, source end, target start, target end): character offsets of one target
-#: token in the engine output and of the source token it attends to most in the engine input.
-Alignment = Sequence[tuple[int, int, int, int]]
-
-
-@dataclass(frozen=True)
-class Span:
-    """A paired tag of the source sentence and the text it wraps."""
-
-    name: str
-    text: str  # engine text of the words inside (placeholders included)
-    start: float  # relative position of the span in the sentence, 0..1
-    end: float
-    offset: int = 0  # character offsets of ``text`` in the engine input
-    stop: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,7 +140,7 @@ def restore(
     ranges: list[tuple[str, int, int]] = []
     methods = dict.fromkeys(METHODS, 0)
     for span, span_text in zip(protected.spans, span_translations, strict=True):
-        projected = _project(text, span, alignment, offsets) if alignment else None
+        projected = project(text, span, alignment, offsets) if alignment else None
         expected = (
             (projected[0] + projected[1]) / 2
             if projected
@@ -157,11 +148,11 @@ def restore(
         )
         translated = _words(protected, span_text)
         english = _words(protected, span.text)
-        method, found = _place(text, translated, english, projected, expected)
+        method, found = place(text, translated, english, projected, expected)
         methods[method] += 1
         if found is None:
             findings.append(f"inline-fallback:{span.name}")
-            found = _by_position(text, span)
+            found = by_position(text, span)
             if found is None:
                 # No words at all to hold the tag: append the span's words (translated if the
                 # engine gave any, else the English), so the link stays visible and usable.
@@ -174,28 +165,6 @@ def restore(
     tagged = _insert_tags(text, ranges, void_marks)
     fallback = methods["position"]
     return Restored(tagged, len(protected.spans) - fallback, fallback, findings, methods)
-
-
-def _place(
-    text: str,
-    translated: str,
-    english: str,
-    projected: tuple[int, int] | None,
-    expected: float,
-) -> tuple[str, tuple[int, int] | None]:
-    """The first method that places a span, and where; ``("position", None)`` if none does."""
-    found = _locate(text, translated, expected)
-    if found:
-        return "exact", found
-    found = _locate(text, english, expected)
-    if found:
-        return "source", found
-    if projected:
-        return "align", projected
-    found = _fuzzy(text, translated)
-    if found:
-        return "fuzzy", found
-    return "position", None
 
 
 def _placeholders(
@@ -276,101 +245,6 @@ def _words(protected: Protected, engine_text: str) -> str:
     return " ".join(PLACEHOLDER_RE.sub(term, engine_text).split())
 
 
-def _locate(text: str, needle: str, expected: float) -> tuple[int, int] | None:
-    # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
-    needle = re.sub(r"^\W+|\W+$", "", needle)
-    if not needle or not _WORD_RE.search(needle):
-        return None
-    pattern = r"\s+".join(re.escape(w) for w in needle.split())
-    before = "" if _unspaced(needle[0]) else r"(?<!\w)"
-    after = "" if _unspaced(needle[-1]) else r"(?!\w)"
-    hits = [
-        (m.start(), m.end()) for m in re.finditer(before + pattern + after, text, re.IGNORECASE)
-    ]
-    if not hits:
-        # Inflected in context ("insuperable" → "insuperables"): widen a hit inside a word to
-        # the whole word, so a tag never cuts a word in two.
-        for m in re.finditer(pattern, text, re.IGNORECASE):
-            start, end = m.start(), m.end()
-            while start > 0 and text[start - 1].isalnum() and not _unspaced(text[start - 1]):
-                start -= 1
-            while end < len(text) and text[end].isalnum() and not _unspaced(text[end]):
-                end += 1
-            hits.append((start, end))
-    if not hits:
-        return None
-    return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
-
-
-def _unspaced(char: str) -> bool:
-    """True for scripts written without spaces between words (Han, kana, Thai, …)."""
-    code = ord(char)
-    return (
-        0x3040 <= code <= 0x30FF
-        or 0x3400 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x0E00 <= code <= 0x0EFF
-        or 0x1000 <= code <= 0x109F
-        or 0x1780 <= code <= 0x17FF
-    )
-
-
-def _fuzzy(text: str, needle: str) -> tuple[int, int] | None:
-    words = list(_WORD_RE.finditer(text))
-    target = [w.casefold() for w in _WORD_RE.findall(needle)]
-    if not words or not target:
-        return None
-    best: tuple[float, int, int] | None = None
-    for size in {max(1, len(target) - 1), len(target), len(target) + 1}:
-        for i in range(0, len(words) - size + 1):
-            window = [w.group(0).casefold() for w in words[i : i + size]]
-            ratio = difflib.SequenceMatcher(None, " ".join(window), " ".join(target)).ratio()
-            if best is None or ratio > best[0]:
-                best = (ratio, words[i].start(), words[i + size - 1].end())
-    if best is None or best[0] < 0.75:
-        return None
-    return best[1], best[2]
-
-
-def _project(
-    text: str, span: Span, alignment: Alignment, offsets: list[tuple[int, int]]
-) -> tuple[int, int] | None:
-    """The target words whose tokens attend to the span's source tokens, if they are few."""
-
-    def moved(raw: int) -> int:
-        base_raw, base_text = max((o for o in offsets if o[0] <= raw), default=(0, 0))
-        return min(base_text + raw - base_raw, len(text))
-
-    hits = [
-        (moved(t_start), moved(t_end))
-        for s_start, s_end, t_start, t_end in alignment
-        if s_start < span.stop and s_end > span.offset
-    ]
-    hits = [(a, b) for a, b in hits if _WORD_RE.search(text[a:b])]
-    if not hits:
-        return None
-    start, end = min(a for a, _ in hits), max(b for _, b in hits)
-    words = list(_WORD_RE.finditer(text))
-    inside = [w for w in words if w.end() > start and w.start() < end]
-    if not inside:
-        return None
-    span_words = max(1, len(_WORD_RE.findall(PLACEHOLDER_RE.sub(" ", span.text))))
-    # Attention scattered over the sentence is no alignment: refuse a hull much wider than
-    # the span (the translation may be longer, so allow twice the words plus two).
-    if len(inside) > 2 * span_words + 2 or len(inside) == len(words) > span_words + 2:
-        return None
-    return inside[0].start(), inside[-1].end()
-
-
-def _by_position(text: str, span: Span) -> tuple[int, int] | None:
-    words = list(_WORD_RE.finditer(text))
-    if not words:
-        return None
-    first = min(int(span.start * len(words)), len(words) - 1)
-    last = max(first, min(int(span.end * len(words) + 0.5) - 1, len(words) - 1))
-    return words[first].start(), words[last].end()
-
-
 def _apart(
     text: str, name: str, start: int, end: int, accepted: list[tuple[str, int, int]]
 ) -> tuple[int, int]:
@@ -388,7 +262,7 @@ def _apart(
             or (text[o_end:start].strip() if start >= o_end else text[end:o_start].strip())
         ):
             continue
-        words = list(_WORD_RE.finditer(text))
+        words = list(WORD_RE.finditer(text))
         later = [w for w in words if w.start() >= o_end and text[o_end : w.start()].strip()]
         earlier = [w for w in words if w.end() <= o_start and text[w.end() : o_start].strip()]
         if later:
