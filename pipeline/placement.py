@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 #: The one definition of an engine placeholder (fullwidth braces: models for CJK emit them).
@@ -34,6 +34,7 @@ class Span:
     end: float
     offset: int = 0  # character offsets of ``text`` in the engine input
     stop: int = 0
+    depth: int = 0  # tags open around it in the source: ``***x***`` is <i> around <b>
 
 
 def place(
@@ -42,24 +43,34 @@ def place(
     english: str,
     projected: tuple[int, int] | None,
     expected: float,
+    taken: Collection[tuple[int, int]] = (),
 ) -> tuple[str, tuple[int, int] | None]:
-    """The first method that places a span, and where; ``("position", None)`` if none does."""
-    found = locate(text, translated, expected)
+    """The first method that places a span, and where; ``("position", None)`` if none does.
+
+    ``taken`` are the places of spans apart from this one in the source (``**x** **x**``):
+    a span never lands on one of them.
+    """
+    found = locate(text, translated, expected, taken)
     if found:
         return "exact", found
-    found = locate(text, english, expected)
+    found = locate(text, english, expected, taken)
     if found:
         return "source", found
-    if projected:
+    if projected and projected not in taken:
         return "align", projected
     found = fuzzy(text, translated)
-    if found:
+    if found and found not in taken:
         return "fuzzy", found
     return "position", None
 
 
-def locate(text: str, needle: str, expected: float) -> tuple[int, int] | None:
-    """The occurrence of ``needle``'s words in ``text`` nearest ``expected``, if any."""
+def locate(
+    text: str, needle: str, expected: float, taken: Collection[tuple[int, int]] = ()
+) -> tuple[int, int] | None:
+    """The occurrence of ``needle``'s words in ``text`` nearest ``expected``, if any.
+
+    Occurrences in ``taken`` do not count.
+    """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
     needle = re.sub(r"^\W+|\W+$", "", needle)
     if not needle or not WORD_RE.search(needle):
@@ -80,6 +91,7 @@ def locate(text: str, needle: str, expected: float) -> tuple[int, int] | None:
             while end < len(text) and text[end].isalnum() and not unspaced(text[end]):
                 end += 1
             hits.append((start, end))
+    hits = [hit for hit in hits if hit not in taken]
     if not hits:
         return None
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
