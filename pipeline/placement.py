@@ -35,6 +35,7 @@ class Span:
     offset: int = 0  # character offsets of ``text`` in the engine input
     stop: int = 0
     depth: int = 0  # tags open around it in the source: ``***x***`` is <i> around <b>
+    glued: bool = False  # a letter or digit touches it in the source: it is part of a word
 
 
 def place(
@@ -44,16 +45,18 @@ def place(
     projected: tuple[int, int] | None,
     expected: float,
     taken: Collection[tuple[int, int]] = (),
+    glued: bool = False,
 ) -> tuple[str, tuple[int, int] | None]:
     """The first method that places a span, and where; ``("position", None)`` if none does.
 
     ``taken`` are the places of spans apart from this one in the source (``**x** **x**``):
-    a span never lands on one of them.
+    a span never lands on one of them. ``glued``: the span touches a word in the source
+    (``[foo][a][baz][b]`` is two links in one word), so it may cut a word.
     """
-    found = locate(text, translated, expected, taken)
+    found = locate(text, translated, expected, taken, glued)
     if found:
         return "exact", found
-    found = locate(text, english, expected, taken)
+    found = locate(text, english, expected, taken, glued)
     if found:
         return "source", found
     if projected and projected not in taken:
@@ -65,11 +68,15 @@ def place(
 
 
 def locate(
-    text: str, needle: str, expected: float, taken: Collection[tuple[int, int]] = ()
+    text: str,
+    needle: str,
+    expected: float,
+    taken: Collection[tuple[int, int]] = (),
+    glued: bool = False,
 ) -> tuple[int, int] | None:
     """The occurrence of ``needle``'s words in ``text`` nearest ``expected``, if any.
 
-    Occurrences in ``taken`` do not count.
+    Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
     """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
     needle = re.sub(r"^\W+|\W+$", "", needle)
@@ -86,9 +93,14 @@ def locate(
         # the whole word, so a tag never cuts a word in two.
         for m in re.finditer(pattern, text, re.IGNORECASE):
             start, end = m.start(), m.end()
-            while start > 0 and text[start - 1].isalnum() and not unspaced(text[start - 1]):
+            while (
+                not glued
+                and start > 0
+                and text[start - 1].isalnum()
+                and not unspaced(text[start - 1])
+            ):
                 start -= 1
-            while end < len(text) and text[end].isalnum() and not unspaced(text[end]):
+            while not glued and end < len(text) and text[end].isalnum() and not unspaced(text[end]):
                 end += 1
             hits.append((start, end))
     hits = [hit for hit in hits if hit not in taken]

@@ -143,7 +143,8 @@ def protect(tagged: str, glossary: Terms | None = None) -> Protected:
             continue
         a += len(inner) - len(inner.lstrip())
         b -= len(inner) - len(inner.rstrip())
-        spans.append(Span(name, raw[a:b], a / total, b / total, a - lead, b - lead, depth))
+        glued = raw[a - 1 : a].isalnum() or raw[b : b + 1].isalnum()
+        spans.append(Span(name, raw[a:b], a / total, b / total, a - lead, b - lead, depth, glued))
     return Protected(tagged, raw.strip(), built.voids, spans, built.terms, breaks, tuple(empty))
 
 
@@ -179,6 +180,7 @@ def restore(
     """
     findings: list[str] = []
     text, void_marks, offsets = _placeholders(protected, translation, findings)
+    inside = _inside(protected)
     ranges: list[tuple[str, int, int, int]] = []
     methods = dict.fromkeys(METHODS, 0)
     for span, span_text in zip(protected.spans, span_translations, strict=True):
@@ -195,7 +197,7 @@ def restore(
             for (_n, start, end, _d), other in zip(ranges, protected.spans, strict=False)
             if other.stop <= span.offset or other.offset >= span.stop
         ]
-        method, found = place(text, translated, english, projected, expected, taken)
+        method, found = place(text, translated, english, projected, expected, taken, span.glued)
         methods[method] += 1
         if found is None:
             findings.append(f"inline-fallback:{span.name}")
@@ -204,16 +206,43 @@ def restore(
                 # No words at all to hold the tag: append the span's words (translated if the
                 # engine gave any, else the English), so the link stays visible and usable.
                 words = translated or english or span.name
-                prefix = " " if text.strip() else ""
-                text = text.rstrip() + prefix
+                text = text.rstrip() + (" " if text.strip() else "")
                 found = (len(text), len(text) + len(words))
                 text += words
+        found = _with_voids(text, found, void_marks, inside[span.name])
         ranges.append((span.name, *found, span.depth))
     end = _before_end(text)
     ranges.extend((name, end, end, 0) for name in protected.empty)
-    tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks)
+    tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks, inside)
     fallback = methods["position"]
     return Restored(tagged, len(protected.spans) - fallback, fallback, findings, methods)
+
+
+def _inside(protected: Protected) -> dict[str, set[str]]:
+    """Span name → the void tags inside it in the source."""
+    return {
+        span.name: {
+            protected.voids[m.group(1)]
+            for m in PLACEHOLDER_RE.finditer(span.text)
+            if m.group(1) in protected.voids
+        }
+        for span in protected.spans
+    }
+
+
+def _with_voids(
+    text: str, found: tuple[int, int], marks: dict[int, list[str]], inside: set[str]
+) -> tuple[int, int]:
+    """Widen a span over its own void tags just outside it (``*a `b`*`` found on ``a``)."""
+    start, end = found
+    for at, names in marks.items():
+        if not inside.intersection(names):
+            continue
+        if at > end and not text[end:at].strip():
+            end = at
+        elif at < start and not text[at:start].strip():
+            start = at
+    return start, end
 
 
 def _placeholders(
@@ -299,12 +328,17 @@ def _words(protected: Protected, engine_text: str) -> str:
 
 
 def _insert_tags(
-    text: str, ranges: list[tuple[str, int, int, int]], voids: dict[int, list[str]]
+    text: str,
+    ranges: list[tuple[str, int, int, int]],
+    voids: dict[int, list[str]],
+    inside: dict[str, set[str]],
 ) -> str:
     """Serialize text with tags at the given offsets, keeping paired tags properly nested.
 
     ``ranges`` are ``(name, start, end, depth)``; at equal offsets the span that is outer in
-    the source (lower ``depth``) stays outer. Linear in the text, ``n log n`` in the tags.
+    the source (lower ``depth``) stays outer. A void tag at a span's edge goes inside it
+    when it was inside in the source (``inside``: span name → its void tags), so
+    ``*a `b`*`` keeps its code in the emphasis. Linear in the text, ``n log n`` in the tags.
     """
     opens: dict[int, list[str]] = {}
     closes: dict[int, list[str]] = {}
@@ -321,12 +355,17 @@ def _insert_tags(
         if at > pos:
             tokens.append(Token("text", text[pos:at]))
             pos = at
+        here = voids.get(at, [])
+        ending = {v for name in closes.get(at, []) for v in inside.get(name, ())}
+        starting = {v for name in opens.get(at, []) for v in inside.get(name, ())}
+        tokens.extend(Token("void", v) for v in here if v in ending)
         # Spans that end here close innermost first: the reverse of their opening order.
         tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
         for name in empties.get(at, []):
             tokens.extend((Token("open", name), Token("close", name)))
-        tokens.extend(Token("void", name) for name in voids.get(at, []))
+        tokens.extend(Token("void", v) for v in here if v not in ending | starting)
         tokens.extend(Token("open", name) for name in opens.get(at, []))
+        tokens.extend(Token("void", v) for v in here if v in starting and v not in ending)
     if pos < len(text):
         tokens.append(Token("text", text[pos:]))
     return serialize(tokens)
