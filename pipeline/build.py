@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline import uptodate
+from pipeline.assets import copy_assets
 from pipeline.config import Config
 from pipeline.document import load_document
 from pipeline.engines import Engine, create_engine
@@ -213,6 +214,7 @@ def _build(
         return report
 
     writer = OutputWriter(config.output_dir)
+    copy_assets(writer, [asset for seg in docs for asset in seg.assets])  # before pages and PDFs
     env = make_environment(config.templates_dir, config.locales_dir)
     pdf = get_renderer() if "pdf" in config.formats else None
     all_codes = [SOURCE_LANGUAGE, *languages]

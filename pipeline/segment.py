@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.assets import Asset, AssetFinder
 from pipeline.document import TRANSLATABLE_FIELDS, Document
 from pipeline.inline import escape, to_html
 
@@ -76,6 +77,7 @@ class Segmented:
     units: list[Unit]
     skeleton: list[str | UnitRef]
     warnings: list[str]
+    assets: tuple[Asset, ...] = ()  # local files the pages point at (pipeline.assets)
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with ``unit_id``."""
@@ -97,6 +99,7 @@ class _Builder:
         self.units: list[Unit] = []
         self.skeleton: list[str | UnitRef] = []
         self.warnings: list[str] = list(doc.warnings)
+        self.files = AssetFinder(doc.path, doc.body, doc.body_line)
         self.counters: dict[str, int] = {}
 
     def new_id(self, kind: str) -> str:
@@ -170,7 +173,13 @@ def segment(doc: Document) -> Segmented:
             )
         else:
             log.debug("ignoring token %s", kind)
-    return Segmented(doc, builder.units, builder.skeleton, builder.warnings)
+    return Segmented(
+        doc,
+        builder.units,
+        builder.skeleton,
+        builder.warnings + builder.files.warnings,
+        tuple(builder.files.assets.values()),
+    )
 
 
 def _open_tag(token: Any, name: str) -> str:
@@ -232,7 +241,7 @@ def _inline(
                 continue
             counters["a"] += 1
             name = f"a{counters['a']}"
-            info = {"href": href}
+            info = {"href": builder.files.link(href, line)}
             title = _plain(str(child.attrs.get("title", "") or ""))
             if title.strip():
                 info["title_unit"] = builder.add_unit("link-title", escape(title), {}, line)
@@ -249,7 +258,7 @@ def _inline(
             alt = "".join(
                 c.content for c in child.children or [] if c.type in ("text", "code_inline")
             )
-            info = {"src": str(child.attrs.get("src", ""))}
+            info = {"src": builder.files.image(str(child.attrs.get("src", "")), line)}
             title = _plain(str(child.attrs.get("title", "") or ""))
             if title.strip():
                 info["title_unit"] = builder.add_unit("image-title", escape(title), {}, line)

@@ -90,6 +90,7 @@ def fingerprint(
     feed("languages", json.dumps(list(languages)))
     for seg in docs:
         feed(f"source/{seg.document.path}", seg.document.path.read_bytes())
+        feed(f"assets/{seg.document.path}", "\n".join(a.target for a in seg.assets))
     if config.glossary is not None and config.glossary.is_file():
         feed("glossary", config.glossary.read_bytes())
     feed("models", json.dumps(identities, sort_keys=True))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
@@ -51,6 +52,18 @@ def has_raw_html(markdown: str) -> bool:
         if any(c.type == "html_inline" for c in token.children or []):
             return True
     return False
+
+
+def local_images(markdown: str) -> set[str]:
+    """Relative image paths of ``markdown`` (an author has these files beside the summary)."""
+    found = set()
+    for token in parser().parse(markdown):
+        for child in token.children or []:
+            src = unquote(str(child.attrs.get("src", ""))) if child.type == "image" else ""
+            parts = urlsplit(src)
+            if src and not (parts.scheme or parts.netloc or src.startswith(("/", "#"))):
+                found.add(parts.path)
+    return {path for path in found if path}
 
 
 class _Elements(HTMLParser):

@@ -9,7 +9,13 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 
-from .structure import has_raw_html, safety_problems, spec_examples, structure_problems
+from .structure import (
+    has_raw_html,
+    local_images,
+    safety_problems,
+    spec_examples,
+    structure_problems,
+)
 
 # Six heading levels cannot all stay apart below the page title (h2..h6 are five): the one
 # spec example that uses all six (62) is the only structure the pages cannot keep.
@@ -25,6 +31,8 @@ def _spec_project(root: Path) -> Path:
         (root / "docs" / f"spec-{example.number:03d}.md").write_text(
             f"---\ntitle: Example {example.number}\n---\n{example.markdown}", encoding="utf-8"
         )
+        for image in local_images(example.markdown):  # moon.jpg, train.jpg…
+            (root / "docs" / image).write_bytes(b"an image")
     return root
 
 
