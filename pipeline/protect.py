@@ -27,6 +27,7 @@ from pipeline.glossary import Terms
 from pipeline.inline import Token, serialize, tokenize
 from pipeline.placement import (
     METHODS,
+    WORD_RE,
     Alignment,
     Span,
     by_position,
@@ -198,6 +199,9 @@ def restore(
             if other.stop <= span.offset or other.offset >= span.stop
         ]
         method, found = place(text, translated, english, projected, expected, taken, span.glued)
+        held = sorted(at for at, names in void_marks.items() if inside[span.name] & set(names))
+        if held and not WORD_RE.search(english):
+            method, found = "exact", (held[0], held[-1])  # only code or images: wrap them
         methods[method] += 1
         if found is None:
             findings.append(f"inline-fallback:{span.name}")
@@ -209,8 +213,8 @@ def restore(
                 text = text.rstrip() + (" " if text.strip() else "")
                 found = (len(text), len(text) + len(words))
                 text += words
-        found = _with_voids(text, found, void_marks, inside[span.name])
         ranges.append((span.name, *found, span.depth))
+    ranges = _hull(protected.spans, ranges, void_marks, inside)
     end = _before_end(text)
     ranges.extend((name, end, end, 0) for name in protected.empty)
     tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks, inside)
@@ -230,19 +234,31 @@ def _inside(protected: Protected) -> dict[str, set[str]]:
     }
 
 
-def _with_voids(
-    text: str, found: tuple[int, int], marks: dict[int, list[str]], inside: set[str]
-) -> tuple[int, int]:
-    """Widen a span over its own void tags just outside it (``*a `b`*`` found on ``a``)."""
-    start, end = found
-    for at, names in marks.items():
-        if not inside.intersection(names):
-            continue
-        if at > end and not text[end:at].strip():
-            end = at
-        elif at < start and not text[at:start].strip():
-            start = at
-    return start, end
+def _hull(
+    spans: list[Span],
+    ranges: list[tuple[str, int, int, int]],
+    marks: dict[int, list[str]],
+    inside: dict[str, set[str]],
+) -> list[tuple[str, int, int, int]]:
+    """Widen each span over what it held in the source: its void tags and inner spans.
+
+    A translation may move a code or an image away from the words of its emphasis; the
+    emphasis then reaches over to it, so what was inside stays inside.
+    """
+    bounds = [[start, end] for _name, start, end, _depth in ranges]
+    for i, span in enumerate(spans):
+        for at, names in marks.items():
+            if inside[span.name].intersection(names):
+                bounds[i] = [min(bounds[i][0], at), max(bounds[i][1], at)]
+    for i in sorted(range(len(spans)), key=lambda k: -spans[k].depth):
+        for j, outer in enumerate(spans):
+            if (
+                outer.depth < spans[i].depth
+                and outer.offset <= spans[i].offset
+                and spans[i].stop <= outer.stop
+            ):
+                bounds[j] = [min(bounds[j][0], bounds[i][0]), max(bounds[j][1], bounds[i][1])]
+    return [(r[0], b[0], b[1], r[3]) for r, b in zip(ranges, bounds, strict=True)]
 
 
 def _placeholders(
@@ -361,11 +377,15 @@ def _insert_tags(
         tokens.extend(Token("void", v) for v in here if v in ending)
         # Spans that end here close innermost first: the reverse of their opening order.
         tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
+        held: set[str] = set()
         for name in empties.get(at, []):
-            tokens.extend((Token("open", name), Token("close", name)))
-        tokens.extend(Token("void", v) for v in here if v not in ending | starting)
+            tokens.append(Token("open", name))
+            tokens.extend(Token("void", v) for v in here if v in inside.get(name, ()))
+            tokens.append(Token("close", name))
+            held.update(inside.get(name, ()))
+        tokens.extend(Token("void", v) for v in here if v not in ending | starting | held)
         tokens.extend(Token("open", name) for name in opens.get(at, []))
-        tokens.extend(Token("void", v) for v in here if v in starting and v not in ending)
+        tokens.extend(Token("void", v) for v in here if v in starting and v not in ending | held)
     if pos < len(text):
         tokens.append(Token("text", text[pos:]))
     return serialize(tokens)
