@@ -178,3 +178,30 @@ def by_position(text: str, span: Span) -> tuple[int, int] | None:
     first = min(int(span.start * len(words)), len(words) - 1)
     last = max(first, min(int(span.end * len(words) + 0.5) - 1, len(words) - 1))
     return words[first].start(), words[last].end()
+
+
+def hull(
+    spans: list[Span],
+    ranges: list[tuple[str, int, int, int]],
+    marks: dict[int, list[str]],
+    inside: dict[str, set[str]],
+) -> list[tuple[str, int, int, int]]:
+    """Widen each span over what it held in the source: its void tags and inner spans.
+
+    A translation may move a code or an image away from the words of its emphasis; the
+    emphasis then reaches over to it, so what was inside stays inside.
+    """
+    bounds = [[start, end] for _name, start, end, _depth in ranges]
+    for i, span in enumerate(spans):
+        for at, names in marks.items():
+            if inside[span.name].intersection(names):
+                bounds[i] = [min(bounds[i][0], at), max(bounds[i][1], at)]
+    for i in sorted(range(len(spans)), key=lambda k: -spans[k].depth):
+        for j, outer in enumerate(spans):
+            if (
+                outer.depth < spans[i].depth
+                and outer.offset <= spans[i].offset
+                and spans[i].stop <= outer.stop
+            ):
+                bounds[j] = [min(bounds[j][0], bounds[i][0]), max(bounds[j][1], bounds[i][1])]
+    return [(r[0], b[0], b[1], r[3]) for r, b in zip(ranges, bounds, strict=True)]

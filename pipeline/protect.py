@@ -31,6 +31,7 @@ from pipeline.placement import (
     Alignment,
     Span,
     by_position,
+    hull,
     place,
     project,
 )
@@ -214,7 +215,7 @@ def restore(
                 found = (len(text), len(text) + len(words))
                 text += words
         ranges.append((span.name, *found, span.depth))
-    ranges = _hull(protected.spans, ranges, void_marks, inside)
+    ranges = hull(protected.spans, ranges, void_marks, inside)
     end = _before_end(text)
     ranges.extend((name, end, end, 0) for name in protected.empty)
     tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks, inside)
@@ -232,33 +233,6 @@ def _inside(protected: Protected) -> dict[str, set[str]]:
         }
         for span in protected.spans
     }
-
-
-def _hull(
-    spans: list[Span],
-    ranges: list[tuple[str, int, int, int]],
-    marks: dict[int, list[str]],
-    inside: dict[str, set[str]],
-) -> list[tuple[str, int, int, int]]:
-    """Widen each span over what it held in the source: its void tags and inner spans.
-
-    A translation may move a code or an image away from the words of its emphasis; the
-    emphasis then reaches over to it, so what was inside stays inside.
-    """
-    bounds = [[start, end] for _name, start, end, _depth in ranges]
-    for i, span in enumerate(spans):
-        for at, names in marks.items():
-            if inside[span.name].intersection(names):
-                bounds[i] = [min(bounds[i][0], at), max(bounds[i][1], at)]
-    for i in sorted(range(len(spans)), key=lambda k: -spans[k].depth):
-        for j, outer in enumerate(spans):
-            if (
-                outer.depth < spans[i].depth
-                and outer.offset <= spans[i].offset
-                and spans[i].stop <= outer.stop
-            ):
-                bounds[j] = [min(bounds[j][0], bounds[i][0]), max(bounds[j][1], bounds[i][1])]
-    return [(r[0], b[0], b[1], r[3]) for r, b in zip(ranges, bounds, strict=True)]
 
 
 def _placeholders(
@@ -302,7 +276,18 @@ def _placeholders(
         pos = match.end()
         offsets.append((pos, length))
     out.append(translation[pos:])
-    text = "".join(out)
+    return _reinsert_missing(protected, seen, "".join(out), marks, offsets, findings)
+
+
+def _reinsert_missing(
+    protected: Protected,
+    seen: set[str],
+    text: str,
+    marks: dict[int, list[str]],
+    offsets: list[tuple[int, int]],
+    findings: list[str],
+) -> tuple[str, dict[int, list[str]], list[tuple[int, int]]]:
+    """Put back the terms and void tags the engine dropped, before the final punctuation."""
     for number, slot in protected.terms.items():
         if number not in seen:
             findings.append(f"{_term_kind(protected, number)}-missing:{slot.source}")

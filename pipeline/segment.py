@@ -241,11 +241,7 @@ def _inline(
                 continue
             counters["a"] += 1
             name = f"a{counters['a']}"
-            info = {"href": builder.files.link(href, line)}
-            title = _plain(str(child.attrs.get("title", "") or ""))
-            if title.strip():
-                info["title_unit"] = builder.add_unit("link-title", escape(title), {}, line)
-            attrs[name] = info
+            attrs[name] = _link_info(builder, child, href, line)
             open_links.append(name)
             out.append(f"<{name}>")
         elif kind == "link_close":
@@ -255,21 +251,35 @@ def _inline(
         elif kind == "code_inline":
             void("code", {"text": child.content})
         elif kind == "image":
-            alt = "".join(
-                c.content for c in child.children or [] if c.type in ("text", "code_inline")
-            )
-            info = {"src": builder.files.image(str(child.attrs.get("src", "")), line)}
-            title = _plain(str(child.attrs.get("title", "") or ""))
-            if title.strip():
-                info["title_unit"] = builder.add_unit("image-title", escape(title), {}, line)
-            if _plain(alt).strip():
-                info["alt_unit"] = builder.add_unit("alt", escape(_plain(alt).strip()), {}, line)
-            void("img", info)
+            void("img", _image_info(builder, child, line))
         elif kind == "html_inline":
             builder.warn(line, f"raw HTML {child.content!r} dropped")
         else:
             log.debug("ignoring inline token %s", kind)
     return "".join(out), attrs
+
+
+def _link_info(builder: _Builder, child: Any, href: str, line: int | None) -> dict[str, str]:
+    """A link's attributes: its target (a copy for a local file) and its title as a unit."""
+    info = {"href": builder.files.link(href, line)}
+    title = _plain(str(child.attrs.get("title", "") or ""))
+    if title.strip():
+        info["title_unit"] = builder.add_unit("link-title", escape(title), {}, line)
+    return info
+
+
+def _image_info(builder: _Builder, child: Any, line: int | None) -> dict[str, str]:
+    """An image's attributes: its source (a copy for a local file), alt and title as units."""
+    alt = _plain(
+        "".join(c.content for c in child.children or [] if c.type in ("text", "code_inline"))
+    )
+    info = {"src": builder.files.image(str(child.attrs.get("src", "")), line)}
+    title = _plain(str(child.attrs.get("title", "") or ""))
+    if title.strip():
+        info["title_unit"] = builder.add_unit("image-title", escape(title), {}, line)
+    if alt.strip():
+        info["alt_unit"] = builder.add_unit("alt", escape(alt.strip()), {}, line)
+    return info
 
 
 def _emphasis_name(counters: dict[str, int], tag: str) -> str:
