@@ -79,9 +79,10 @@ def locate(
     Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
     """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
-    needle = re.sub(r"^\W+|\W+$", "", needle)
-    if not needle or not WORD_RE.search(needle):
-        return None
+    stripped = re.sub(r"^\W+|\W+$", "", needle)
+    if not stripped or not WORD_RE.search(stripped):
+        return _literal(text, needle.strip(), expected, taken)  # "😀", "…": no words to match
+    needle = stripped
     pattern = r"\s+".join(re.escape(w) for w in needle.split())
     before = "" if unspaced(needle[0]) else r"(?<!\w)"
     after = "" if unspaced(needle[-1]) else r"(?!\w)"
@@ -107,6 +108,21 @@ def locate(
     if not hits:
         return None
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
+
+
+def _literal(
+    text: str, needle: str, expected: float, taken: Collection[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The occurrence of ``needle`` as written nearest ``expected`` (for spans without words)."""
+    if not needle:
+        return None
+    hits = []
+    at = text.find(needle)
+    while at >= 0:
+        if (at, at + len(needle)) not in taken:
+            hits.append((at, at + len(needle)))
+        at = text.find(needle, at + 1)
+    return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected), default=None)
 
 
 def unspaced(char: str) -> bool:
