@@ -50,8 +50,8 @@ def place(
     """The first method that places a span, and where; ``("position", None)`` if none does.
 
     ``taken`` are the places of spans apart from this one in the source (``**x** **x**``):
-    a span never lands on one of them. ``glued``: the span touches a word in the source
-    (``[foo][a][baz][b]`` is two links in one word), so it may cut a word.
+    a span never lands on (or overlaps) one of them. ``glued``: the span touches a word in
+    the source (``[foo][a][baz][b]`` is two links in one word), so it may cut a word.
     """
     found = locate(text, translated, expected, taken, glued)
     if found:
@@ -59,10 +59,10 @@ def place(
     found = locate(text, english, expected, taken, glued)
     if found:
         return "source", found
-    if projected and projected not in taken:
+    if projected and not _overlaps(projected, taken):
         return "align", projected
     found = fuzzy(text, translated)
-    if found and found not in taken:
+    if found and not _overlaps(found, taken):
         return "fuzzy", found
     return "position", None
 
@@ -104,7 +104,7 @@ def locate(
             while not glued and end < len(text) and text[end].isalnum() and not unspaced(text[end]):
                 end += 1
             hits.append((start, end))
-    hits = [hit for hit in hits if hit not in taken]
+    hits = [hit for hit in hits if not _overlaps(hit, taken)]
     if not hits:
         return None
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
@@ -119,10 +119,14 @@ def _literal(
     hits = []
     at = text.find(needle)
     while at >= 0:
-        if (at, at + len(needle)) not in taken:
+        if not _overlaps((at, at + len(needle)), taken):
             hits.append((at, at + len(needle)))
         at = text.find(needle, at + 1)
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected), default=None)
+
+
+def _overlaps(hit: tuple[int, int], taken: Collection[tuple[int, int]]) -> bool:
+    return any(hit[0] < end and start < hit[1] for start, end in taken)
 
 
 def unspaced(char: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
@@ -140,6 +140,11 @@ def _project(root: Path) -> Path:
     return root
 
 
+# Documents the thorough profile once found broken, kept as regression examples.
+@example(body="[*water water* {1} *water*](https://example.org/water)waterwater")
+@example(body="**water* *😀**")
+@example(body='water *![water](https://example.org/i.png "Image title") {1}*')
+@example(body="water\n\n*`water {x}`* water water")
 @given(body=_DOCUMENTS)
 def test_generated_documents_through_the_pseudo_engine(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str
