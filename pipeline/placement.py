@@ -89,6 +89,7 @@ def locate(
     hits = [
         (m.start(), m.end()) for m in re.finditer(before + pattern + after, text, re.IGNORECASE)
     ]
+    hits = [hit for hit in hits if not _overlaps(hit, taken)]
     if not hits:
         # Inflected in context ("insuperable" → "insuperables"): widen a hit inside a word to
         # the whole word, so a tag never cuts a word in two.
