@@ -75,6 +75,8 @@ def fingerprint(
     feed("languages", json.dumps(list(languages)))
     for seg in docs:
         feed(f"source/{seg.document.path}", seg.document.path.read_bytes())
+        for asset in seg.assets:  # a changed image must be copied again
+            feed(f"asset/{asset.target}", asset.source.read_bytes())
     if config.glossary is not None and config.glossary.is_file():
         feed("glossary", config.glossary.read_bytes())
     feed("models", json.dumps(dict(identities), sort_keys=True))

@@ -40,6 +40,7 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     "bidi": (ERROR, "bidirectional control characters that can reorder or disguise the text"),
     # Found by the PDF renderer's page-fit (pipeline.pdf), not in the text.
     "overflow": (WARNING, "the printed handout is longer than max_pages, even when fitted"),
+    "markup-fallback": (ERROR, "the markup could not be restored; placed by position"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }
@@ -404,6 +405,16 @@ _RESTORE_NOTES = {
     "glossary-duplicated": (
         "glossary-repaired",
         "the engine repeated the term {0!r}; the copy was dropped",
+    ),
+    "literal-missing": ("placeholder-repaired", "the engine dropped the text {0!r}; reinserted"),
+    "literal-duplicated": (
+        "placeholder-repaired",
+        "the engine repeated the text {0!r}; the copy was dropped",
+    ),
+    "markup-fallback": (
+        "markup-fallback",
+        "links or emphasis could not be put back ({0}); the source markup was placed by "
+        "position (or the English kept)",
     ),
 }
 

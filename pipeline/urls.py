@@ -11,15 +11,12 @@ scheme: ``java\\tscript:`` is ``javascript:``.
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 #: Bare URLs inside text (``https://…`` or ``www.…``), not ending in sentence punctuation.
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -130,12 +127,13 @@ def guarded_fetcher(fetch: Callable[..., Any], roots: Sequence[Path]) -> Callabl
     return fetcher
 
 
-def drop_unsafe_urls(meta: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """Front matter without URL fields the allow-list refuses; each drop is logged as a warning.
+def drop_unsafe_urls(meta: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """Front matter without URL fields the allow-list refuses, and a warning for each drop.
 
     ``where`` names the file for the message.
     """
     kept = dict(meta)
+    warnings: list[str] = []
     for key in URL_FIELDS:
         value = kept.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -143,11 +141,8 @@ def drop_unsafe_urls(meta: Mapping[str, Any], where: str) -> dict[str, Any]:
         problem = url_problem(value)
         if problem is not None:
             del kept[key]
-            log.warning(
-                "%s: front matter %r dropped: %r is not an allowed link (%s)",
-                where,
-                key,
-                value[:80],
-                problem,
+            warnings.append(
+                f"{where}: front matter {key!r} dropped: {value[:80]!r} is not an allowed "
+                f"link ({problem})"
             )
-    return kept
+    return kept, warnings

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from pipeline.assets import copy_assets
 from pipeline.config import Config
+from pipeline.inline import escape
 from pipeline.findings import UnitFinding
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.output import OutputWriter
@@ -96,6 +98,8 @@ def render_documents(
     renderer, writer, pdf = tools
     codes = [SOURCE_LANGUAGE, *units]
     done = Rendered()
+    # Local images and files first: pages and PDFs point at (and embed) the copies.
+    copy_assets(writer, [asset for seg in docs for asset in seg.assets])
     for seg in docs:
         slug = seg.document.slug
         entries = []
@@ -129,7 +133,7 @@ def _index_page(
     seg: Segmented, code: str, units: Mapping[str, UnitTranslation], href: str, pdf: str
 ) -> IndexPage:
     language = get_language(code)
-    title = units["title"].text if "title" in units else seg.document.title
+    title = units["title"].text if "title" in units else escape(seg.document.title)
     review = "" if code == SOURCE_LANGUAGE else f"{REVIEW_DIR}/{code}/{seg.document.slug}.html"
     return IndexPage(
         href, language.tag, language.native_name, plain_text_of(title), pdf, review
