@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from pipeline.assets import copy_assets
 from pipeline.config import Config
-from pipeline.inline import escape
 from pipeline.findings import UnitFinding
+from pipeline.inline import escape
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.output import OutputWriter
 from pipeline.pagefit import overflow_finding
