@@ -52,7 +52,7 @@ import pipeline.build as build
 real = build.render_documents
 def traced(*args, **kwargs):
     snap = tracemalloc.take_snapshot()
-    top = snap.statistics("lineno")[:8]
+    top = snap.statistics("lineno")[:12]
     rows = [[str(s.traceback[0]), s.size / 2**20, s.count] for s in top]
     json.dump({"top": rows, "now_mb": tracemalloc.get_traced_memory()[0] / 2**20},
               open(os.environ["BENCH_TRACE"], "w"))
@@ -210,18 +210,19 @@ def scaling(r: Results, sizes: list[float], log: Callable[[str], None]) -> None:
         child = base.run_child(["-C", str(project), "build"])
         r.sizes.append((megabytes, child.seconds, child.max_rss_mb))
         log(f"{megabytes} MB: {child.seconds:.1f} s, peak {child.max_rss_mb:.0f} MB")
-    project = _project("trace", summary_files(sizes[0]), ["es"], "pseudo")
-    report = E2E / "trace.json"
-    env = {**os.environ, "BENCH_TRACE": str(report)}
-    subprocess.run(
-        [sys.executable, "-c", TRACE, "-C", str(project), "build"],
-        check=True,
-        cwd=base.ROOT,
-        env=env,
-        capture_output=True,
-    )
-    r.trace = json.loads(report.read_text())
-    log(f"traced {r.trace['now_mb']:.0f} MB as rendering starts")
+    for megabytes in (0.5, 1.0):  # what grows: the same lines at two sizes
+        project = _project(f"trace-{megabytes}", summary_files(megabytes), ["es"], "pseudo")
+        report = E2E / "trace.json"
+        env = {**os.environ, "BENCH_TRACE": str(report)}
+        subprocess.run(
+            [sys.executable, "-c", TRACE, "-C", str(project), "build"],
+            check=True,
+            cwd=base.ROOT,
+            env=env,
+            capture_output=True,
+        )
+        r.trace[str(megabytes)] = json.loads(report.read_text())
+        log(f"traced {r.trace[str(megabytes)]['now_mb']:.0f} MB as rendering starts")
 
 
 # Loopback only: bench/run.py refuses sockets in this process, so the pool runs in a child.
@@ -306,13 +307,17 @@ def attention(r: Results, project: Path, repeats: int, log: Callable[[str], None
     log(f"attention: {r.attention}")
 
 
+def ok(good: bool) -> str:
+    """The "met" column."""
+    return "yes" if good else "**no**"
+
+
 def _ratio(r: Results, beam: int) -> float:
     return min(r.raw[beam]) / min(r.cold[beam])
 
 
 def report(r: Results, command: str, minutes: float) -> str:
     """RESULTS.md: ratios first; every figure from this one run."""
-    ok = lambda good: "yes" if good else "**no**"  # noqa: E731
     rows = [
         "| measurement | result | target | met |",
         "|---|---|---|---|",
@@ -356,7 +361,12 @@ def report(r: Results, command: str, minutes: float) -> str:
     sizes = "\n".join(
         f"| {mb:g} | {s:.1f} | {s / mb:.1f} | {peak:.0f} |" for mb, s, peak in r.sizes
     )
-    top = "\n".join(f"| `{where}` | {mb:.1f} | {count} |" for where, mb, count in r.trace["top"])
+    small, large = r.trace["0.5"], r.trace["1.0"]
+    at_large = {where: mb for where, mb, _ in large["top"]}
+    top = "\n".join(
+        f"| `{where}` | {mb:.1f} | {at_large.get(where, float('nan')):.1f} |"
+        for where, mb, _ in small["top"]
+    )
     cold = "\n".join(
         f"| {beam} | {', '.join(f'{x:.2f}' for x in r.cold[beam])} | "
         f"{', '.join(f'{x:.2f}' for x in r.raw[beam])} |"
@@ -374,8 +384,9 @@ def report(r: Results, command: str, minutes: float) -> str:
         + "\n\n## Size (pseudo engine, one language)\n\n"
         "| MB | seconds | s/MB | peak MB (VmHWM) |\n|---:|---:|---:|---:|\n"
         + sizes
-        + f"\n\nWhat holds memory as rendering starts ({r.sizes[0][0]:g} MB, tracemalloc, "
-        f"{r.trace['now_mb']:.0f} MB traced):\n\n| line | MB | blocks |\n|---|---:|---:|\n"
+        + "\n\nWhat holds memory as rendering starts (tracemalloc; "
+        f"{small['now_mb']:.0f} MB traced at 0.5 MB, {large['now_mb']:.0f} MB at 1 MB):\n\n"
+        "| line | MB at 0.5 MB | MB at 1 MB |\n|---|---:|---:|\n"
         + top
         + "\n\nStage benchmark (translation stage vs bare `translate_batch`, argostranslate): "
         "`bench/run.py --stage`, written to `bench/STAGE.md`.\n"
