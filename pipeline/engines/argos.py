@@ -159,8 +159,8 @@ class ArgosEngine:
             ]
         # Attention links a leg's output to that leg's input: only a direct route's
         # alignment refers to the caller's sentences.
-        aligned = [r.alignment if len(route) == 1 else None for r in results]
-        return [Translation(t, s, a) for t, s, a in zip(texts, scores, aligned, strict=True)]
+        alignments = [r.alignment if len(route) == 1 else None for r in results]
+        return [Translation(t, s, a) for t, s, a in zip(texts, scores, alignments, strict=True)]
 
     def _load(self, info: models.ModelInfo) -> _Loaded:
         assert info.path is not None

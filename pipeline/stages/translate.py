@@ -9,7 +9,7 @@ one call, so its servers share all the work rather than one language after anoth
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -169,7 +169,14 @@ class _Collector:
         """The real engine's probe."""
         return self.engine.probe(source, targets)
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         """Record ``sentences``; the answers only keep the restore pass going."""
         self.texts.extend(sentences)
         return [Translation(text) for text in sentences]
@@ -189,8 +196,15 @@ class _Answered(_Collector):
         super().__init__(engine)
         self.answers = answers
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
-        """The shared call's translations of ``sentences``."""
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """The shared call's translations of ``sentences`` (a pool has no alignments)."""
         return [self.answers[text] for text in sentences]
 
 

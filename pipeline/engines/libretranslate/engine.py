@@ -8,7 +8,7 @@ import random
 import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from pipeline.engines import EngineStats, Probe, ServerCounts, ServerState, Translation
@@ -189,8 +189,18 @@ class LibreTranslateEngine:
         if not self._able(source, target):
             raise self._nobody(source, target, "translate")
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
-        """Translate through the pool; order kept, each distinct text sent once."""
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """Translate through the pool; order kept, each distinct text sent once.
+
+        ``aligned`` is accepted for the Argos engine's sake: a server sends no alignments.
+        """
         return self.translate_many([(target, sentences)], source)[0]
 
     def translate_many(
