@@ -320,14 +320,10 @@ def _return_freed_memory() -> None:
 
 def _char_offsets(text: str, pieces: Any) -> list[tuple[int, int]]:
     """Character offsets of SentencePiece pieces, whose begin/end count UTF-8 bytes."""
-    chars = [0] * (len(text.encode("utf-8")) + 1)
-    position = 0
-    for index, char in enumerate(text):
-        width = len(char.encode("utf-8"))
-        for b in range(width):
-            chars[position + b] = index
-        position += width
-    chars[position] = len(text)
+    if text.isascii():  # one byte per character: the offsets are the characters'
+        return [(p.begin, p.end) for p in pieces]
+    chars = [index for index, char in enumerate(text) for _ in range(len(char.encode("utf-8")))]
+    chars.append(len(text))
     return [(chars[p.begin], chars[p.end]) for p in pieces]
 
 
@@ -354,7 +350,7 @@ def _alignment(
         weights = list(row)[: len(src)]
         if t_end <= t_start or not weights:
             continue
-        best = max(range(len(weights)), key=weights.__getitem__)
+        best = weights.index(max(weights))  # the first of equal weights, as before
         links.append((*src[best], max(0, t_start - lead), max(0, t_end - lead)))
     return tuple(links)
 
