@@ -2,7 +2,9 @@
 
 Run from the project root (it takes several minutes; the first run also builds the model):
 
-    .venv/bin/python bench/run.py             # the table, written to bench/RESULTS.md
+    .venv/bin/python bench/run.py             # end to end (bench/e2e.py), to bench/RESULTS.md
+    .venv/bin/python bench/run.py --quick     # the same in a few minutes
+    .venv/bin/python bench/run.py --stage     # the table below, written to bench/STAGE.md
     .venv/bin/python bench/run.py --sweep     # beam x batch x threads, written to bench/SWEEP.md
 
 Everything lives in ``bench/cache/`` (git-ignored): an Argos-sized stand-in model
@@ -507,9 +509,18 @@ def main() -> None:
     parser.add_argument(
         "--no-argostranslate", action="store_true", help="skip (c), the slowest part"
     )
+    parser.add_argument(
+        "--stage", action="store_true", help="the stage table above (bench/STAGE.md)"
+    )
+    parser.add_argument("--quick", action="store_true", help="end to end in a few minutes")
     args = parser.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     command = ".venv/bin/python bench/run.py" + "".join(f" {a}" for a in sys.argv[1:])
+    if not args.stage and not args.sweep:
+        import e2e  # bench/e2e.py: end to end in fresh processes (the default)
+
+        e2e.main(args.quick, command)
+        return
     started = time.perf_counter()
 
     def log(message: str) -> None:
@@ -629,8 +640,8 @@ def main() -> None:
     text = report(results)
     print()
     print(text)
-    (BENCH / "RESULTS.md").write_text(text, encoding="utf-8")
-    log("wrote bench/RESULTS.md")
+    (BENCH / "STAGE.md").write_text(text, encoding="utf-8")
+    log("wrote bench/STAGE.md")
 
 
 def pdf_per_page(log: Callable[[str], None]) -> dict[str, float] | None:
@@ -813,7 +824,7 @@ def report(r: dict[str, Any]) -> str:
         ratios += f"; (c at beam {s['beam_size']})/(a) = {c.best / a.best:.1f}"
     info = "\n".join(f"- {k}: {v}" for k, v in r["machine"].items())
     return (
-        "# Benchmark results\n\n"
+        "# Stage benchmark results\n\n"
         f"Command (from the project root): `{r['command']}` — {r['total'] / 60:.1f} minutes.\n\n"
         f"Stand-in model: `pipeline.testing.argos_package.BASE` (6+6 layers, d_model 512, "
         f"8 heads, FFN 2048, int8, 32k SentencePiece pieces; {r['model_mb']:.0f} MB), one per "

@@ -90,9 +90,20 @@ class Language:
         return self.tag.replace("-", "_")
 
 
+@dataclass(frozen=True)
+class Writing:
+    """How a language is written: all a stylesheet rule needs, read without its locale data."""
+
+    code: str
+    tag: str
+    script: str
+
+
+# Cached: one parse per code and process. Babel's per-locale data (a pickle per locale) is
+# not read here, so a stylesheet covering every known language stays cheap.
 @functools.cache
-def get_language(code: str) -> Language:
-    """Return the :class:`Language` for ``code``; raise ``ValueError`` if Babel doesn't know it."""
+def get_writing(code: str) -> Writing:
+    """The tag and script of ``code``; raise ``ValueError`` if Babel doesn't know it."""
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
 
@@ -108,14 +119,24 @@ def get_language(code: str) -> Language:
     )
     # likely_subtags maps "ar" to "ar_Arab_EG": the script is the four-letter part.
     likely_script = next((p for p in likely.split("_")[1:] if len(p) == 4), None)
-    script = locale.script or likely_script or "Latn"
-    rtl = locale.character_order == "right-to-left" or script in _RTL_SCRIPTS
+    return Writing(code, tag, locale.script or likely_script or "Latn")
+
+
+# Cached: this reads the locale's data, so only languages a page shows come here.
+@functools.cache
+def get_language(code: str) -> Language:
+    """Return the :class:`Language` for ``code``; raise ``ValueError`` if Babel doesn't know it."""
+    from babel import Locale
+
+    writing = get_writing(code)
+    locale = Locale.parse(writing.tag.replace("-", "_"))
+    rtl = locale.character_order == "right-to-left" or writing.script in _RTL_SCRIPTS
     return Language(
         code=code,
-        tag=tag,
+        tag=writing.tag,
         english_name=locale.english_name or code,
         native_name=locale.get_display_name(locale) or code,
-        script=script,
+        script=writing.script,
         direction="rtl" if rtl else "ltr",
     )
 
@@ -123,7 +144,7 @@ def get_language(code: str) -> Language:
 def is_known(code: str) -> bool:
     """True when ``code`` names a language Babel knows."""
     try:
-        get_language(code)
+        get_writing(code)
     except ValueError:
         return False
     return True

@@ -50,6 +50,8 @@ def make_environment(project_templates: Path | None) -> Any:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # One environment per build: each template is compiled once and not stat'ed again.
+        auto_reload=False,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     setup_environment(env)

@@ -41,6 +41,7 @@ _KEEP_RE = re.compile(rf"{_EMAIL}|(?<![\w+\-−±#&])(?:{_AMOUNT}|{_GROUPED}|{_S
 # Plain numbers like "11,000" reorder correctly and are left alone.
 _LTR_RUN_RE = re.compile(rf"(?<![\w+\-−±#&])(?:{_GROUPED}|{_SIGNED})(?![\w])")
 _TAG_RE = re.compile(r"(<[^>]*>)")
+_TAG_NAME_RE = re.compile(r"<(/?)([A-Za-z][\w-]*)")
 # Elements whose content already reads left to right, or is code.
 _ISOLATING = {"bdi", "bdo", "code", "pre", "kbd", "samp", "script", "style"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr"}
@@ -83,7 +84,7 @@ def map_text(html: str, change: Callable[[str], str]) -> str:
             continue
         if piece.startswith("<"):
             out.append(piece)
-            match = re.match(r"<(/?)([A-Za-z][\w-]*)", piece)
+            match = _TAG_NAME_RE.match(piece)
             if not match or piece.endswith("/>"):
                 continue
             name = match.group(2).lower()

@@ -10,10 +10,14 @@ to Latin, line breaking) is set for every element, headings and table cells incl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.languages import ARGOS_TARGETS, SOURCE_LANGUAGE, Language, get_language
+from pipeline.languages import ARGOS_TARGETS, SOURCE_LANGUAGE, Language, Writing, get_writing
+
+# What the rules need of a language: its code, tag and script.
+Written = Language | Writing
 
 _BASE = ("Noto Sans", "DejaVu Sans")
 # Large text that gets the script's heading leading.
@@ -159,7 +163,7 @@ _TYPOGRAPHY: dict[str, Typography] = {
 _TYPOGRAPHY_BY_LANGUAGE = {"ur": _NASTALIQ}
 
 
-def typography(lang: Language) -> Typography:
+def typography(lang: Written) -> Typography:
     """How ``lang``'s text is set (by language where that matters, else by script)."""
     for key in (lang.tag, lang.code, lang.tag.split("-")[0]):
         if key in _TYPOGRAPHY_BY_LANGUAGE:
@@ -188,7 +192,7 @@ _COUNTER_STYLES = {
 }
 
 
-def font_stack(lang: Language) -> FontStack:
+def font_stack(lang: Written) -> FontStack:
     """The font stack for ``lang``: by language where that matters, else by script."""
     for key in (lang.tag, lang.code, lang.tag.split("-")[0]):
         if key in _BY_LANGUAGE:
@@ -206,8 +210,13 @@ def font_css(codes: Iterable[str] = ()) -> str:
     tags, so ``zh-Hant`` overrides ``zh`` (``|=`` also matches ``zh-Hant``, and the later rule
     of equal weight wins). Sizes: see :func:`_size_rules`.
     """
-    known = [SOURCE_LANGUAGE, *KNOWN_LANGUAGES, *codes]
-    languages = [get_language(c) for c in dict.fromkeys(known)]
+    return _font_css(tuple(dict.fromkeys([SOURCE_LANGUAGE, *KNOWN_LANGUAGES, *codes])))
+
+
+# Every page of a build asks for the same rules: computed once per set of languages.
+@functools.lru_cache(maxsize=32)
+def _font_css(codes: tuple[str, ...]) -> str:
+    languages = [get_writing(c) for c in codes]
     ordered = sorted(languages, key=lambda lg: (lg.tag.count("-"), lg.tag))
     headings = _grouped(ordered, lambda lg: f"line-height: {typography(lg).heading_line_height};")
     body = _grouped(ordered, _text_declarations)
@@ -224,7 +233,7 @@ def font_css(codes: Iterable[str] = ()) -> str:
     return "\n".join(rules)
 
 
-def _text_declarations(lang: Language) -> str:
+def _text_declarations(lang: Written) -> str:
     stack, style = font_stack(lang), typography(lang)
     declarations = [f"line-height: {style.line_height};", *style.breaking]
     if stack.families:
@@ -233,7 +242,7 @@ def _text_declarations(lang: Language) -> str:
 
 
 def _grouped(
-    languages: Sequence[Language], declare: Callable[[Language], str]
+    languages: Sequence[Written], declare: Callable[[Written], str]
 ) -> list[tuple[str, list[str]]]:
     """Languages with the same declarations in one rule, general tags before specific ones."""
     groups: dict[tuple[int, str], list[str]] = {}
@@ -253,7 +262,7 @@ def _selector(tags: Sequence[str], inner: str = "") -> str:
     return f"{langs} {inner}, {inner}{langs}"
 
 
-def _size_rules(languages: Sequence[Language]) -> list[str]:
+def _size_rules(languages: Sequence[Written]) -> list[str]:
     """Scripts made to look equally large: the page's size on ``html``, others relative to it.
 
     The page language's factor is ``--script-size`` on the root (the stylesheets multiply the
@@ -282,10 +291,15 @@ def _key(factor: float) -> str:
 
 def counter_style(lang: Language) -> str:
     """The CSS counter style that writes numbers as the language does (CLDR's default)."""
+    return _counter_style(lang.babel_locale)
+
+
+@functools.cache
+def _counter_style(babel_locale: str) -> str:
     from babel import Locale
 
     try:
-        system = Locale.parse(lang.babel_locale).default_numbering_system
+        system = Locale.parse(babel_locale).default_numbering_system
     except (ValueError, LookupError):
         return "decimal"
     return _COUNTER_STYLES.get(str(system), "decimal")

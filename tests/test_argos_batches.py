@@ -52,3 +52,23 @@ def test_unknown_batch_type_is_a_configuration_error(tmp_path: Path) -> None:
     (tmp_path / "summary-pipeline.toml").write_text('[argos]\nbatch_type = "words"\n')
     with pytest.raises(ConfigError, match=r"argos\.batch_type: must be one of examples, tokens"):
         load_config(tmp_path)
+
+
+def test_attention_only_for_the_sentences_asked_for(install_argos: Install) -> None:
+    """``aligned`` limits alignments to those sentences; texts and scores do not change."""
+    install_argos("en-es")
+    engine = ArgosEngine(batch_size=2)
+    every = engine.translate(SENTENCES, "en", "es")
+    some = engine.translate(SENTENCES, "en", "es", aligned=[0, 3])
+    none = engine.translate(SENTENCES, "en", "es", aligned=())
+    engine.release()
+    assert [t.text for t in some] == [t.text for t in every] == [t.text for t in none]
+    assert [t.score for t in some] == [t.score for t in every]
+    assert all(t.alignment for i, t in enumerate(every) if i != 1)
+    assert [i for i, t in enumerate(some) if t.alignment] == [0, 3]
+    for i in (0, 3):  # links within both texts (argmax ties may differ with the batch shape)
+        links = some[i].alignment or ()
+        assert all(0 <= a < b <= len(SENTENCES[i]) for a, b, _, _ in links)
+        assert all(0 <= c < d <= len(some[i].text) for _, _, c, d in links)
+    assert not any(t.alignment for t in none)
+    assert engine.loads == 1

@@ -15,7 +15,7 @@ import contextlib
 import ctypes
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,14 +128,29 @@ class ArgosEngine:
         """Raise :class:`ModelError` when no route exists."""
         self.route(source, target)
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
-        """Translate through the route; a pivot route chains two models."""
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """Translate through the route; a pivot route chains two models.
+
+        ``aligned``: indices of the sentences whose alignment is wanted (those with markup
+        spans to place); the others are decoded without attention, which is cheaper, and
+        get no alignment. None: every sentence (a pivot route never has alignments).
+        """
         route = self.route(source, target)
         texts = list(sentences)
         scores: list[float | None] = [None] * len(texts)
         results: list[Translation] = []
+        wanted = set(range(len(texts))) if aligned is None else set(aligned)
         for info in route:
-            results = self._translate_one(self._load(info), texts)
+            results = self._translate_one(
+                self._load(info), texts, wanted if len(route) == 1 else set()
+            )
             texts = [r.text for r in results]
             # A pivot's confidence is its weakest leg.
             scores = [
@@ -144,8 +159,8 @@ class ArgosEngine:
             ]
         # Attention links a leg's output to that leg's input: only a direct route's
         # alignment refers to the caller's sentences.
-        aligned = [r.alignment if len(route) == 1 else None for r in results]
-        return [Translation(t, s, a) for t, s, a in zip(texts, scores, aligned, strict=True)]
+        alignments = [r.alignment if len(route) == 1 else None for r in results]
+        return [Translation(t, s, a) for t, s, a in zip(texts, scores, alignments, strict=True)]
 
     def _load(self, info: models.ModelInfo) -> _Loaded:
         assert info.path is not None
@@ -203,44 +218,62 @@ class ArgosEngine:
             text = str(loaded.tokenizer.decode(tokens))
         return text.strip()
 
-    def _translate_one(self, loaded: _Loaded, texts: list[str]) -> list[Translation]:
+    def _translate_one(
+        self, loaded: _Loaded, texts: list[str], attention: set[int]
+    ) -> list[Translation]:
+        """``texts`` through one model; attention (alignments) for the indices in ``attention``."""
         results: list[Translation] = [Translation("", None)] * len(texts)
         encoded = [self._encode(loaded, t) if t.strip() else [] for t in texts]
-        order = sorted((i for i, toks in enumerate(encoded) if toks), key=lambda i: len(encoded[i]))
-        prefix = loaded.info.target_prefix
-        # Every batch is submitted at once (asynchronous=True): CTranslate2 runs them on its
-        # inter_threads workers back to back, as one translate_batch call would, while this
-        # thread detokenizes the batches already done. Unlike one call, each batch gets its
-        # own decoding cap, relative to its longest input, so a looping model cannot stall a
-        # build and a short sentence never decodes for as long as the longest one may.
+        # Attention needs SentencePiece's own piece offsets.
+        attend = attention if loaded.sentencepiece else set()
+        present = [i for i, toks in enumerate(encoded) if toks]
         try:
-            pending = []
-            for batch in _batches(order, encoded, self.batch_size, self.batch_type):
-                inputs = [encoded[i] for i in batch]
-                longest = len(inputs[-1])  # length-sorted
-                futures = loaded.translator.translate_batch(
-                    inputs,
-                    target_prefix=[[prefix]] * len(inputs) if prefix else None,
-                    beam_size=self.beam_size,
-                    max_batch_size=self.batch_size,
-                    batch_type=self.batch_type,
-                    max_decoding_length=math.ceil(longest * LENGTH_RATIO) + LENGTH_EXTRA,
-                    no_repeat_ngram_size=NO_REPEAT_NGRAM,
-                    length_penalty=1.0,
-                    replace_unknowns=True,
-                    return_scores=True,
-                    # Attention gives the word alignment that places links and emphasis
-                    # (pipeline.protect); offsets need SentencePiece's own piece offsets.
-                    return_attention=loaded.sentencepiece,
-                    asynchronous=True,
-                )
-                pending.append((batch, futures))
+            pending = [
+                *self._submit(loaded, encoded, [i for i in present if i in attend], True),
+                *self._submit(loaded, encoded, [i for i in present if i not in attend], False),
+            ]
             for batch, futures in pending:
                 for i, future in zip(batch, futures, strict=True):
                     results[i] = self._result(loaded, texts[i], future.result())
         except (RuntimeError, ValueError) as err:
             raise EngineError(f"CTranslate2 failed on {loaded.info.pair}: {err}") from err
         return results
+
+    def _submit(
+        self, loaded: _Loaded, encoded: list[list[str]], indices: list[int], attention: bool
+    ) -> list[tuple[list[int], Any]]:
+        """Queue ``indices`` in length-sorted batches; their futures, batch by batch.
+
+        Every batch is submitted at once (asynchronous=True): CTranslate2 runs them on its
+        inter_threads workers back to back, as one translate_batch call would, while the
+        caller detokenizes the batches already done. Unlike one call, each batch gets its
+        own decoding cap, relative to its longest input, so a looping model cannot stall a
+        build and a short sentence never decodes for as long as the longest one may.
+        """
+        order = sorted(indices, key=lambda i: len(encoded[i]))
+        prefix = loaded.info.target_prefix
+        pending = []
+        for batch in _batches(order, encoded, self.batch_size, self.batch_type):
+            inputs = [encoded[i] for i in batch]
+            longest = len(inputs[-1])  # length-sorted
+            futures = loaded.translator.translate_batch(
+                inputs,
+                target_prefix=[[prefix]] * len(inputs) if prefix else None,
+                beam_size=self.beam_size,
+                max_batch_size=self.batch_size,
+                batch_type=self.batch_type,
+                max_decoding_length=math.ceil(longest * LENGTH_RATIO) + LENGTH_EXTRA,
+                no_repeat_ngram_size=NO_REPEAT_NGRAM,
+                length_penalty=1.0,
+                replace_unknowns=True,
+                return_scores=True,
+                # Attention gives the word alignment that places links and emphasis
+                # (pipeline.protect); asked for only where there are spans to place.
+                return_attention=attention,
+                asynchronous=True,
+            )
+            pending.append((batch, futures))
+        return pending
 
     def _result(self, loaded: _Loaded, source: str, output: Any) -> Translation:
         tokens = output.hypotheses[0]
@@ -287,14 +320,10 @@ def _return_freed_memory() -> None:
 
 def _char_offsets(text: str, pieces: Any) -> list[tuple[int, int]]:
     """Character offsets of SentencePiece pieces, whose begin/end count UTF-8 bytes."""
-    chars = [0] * (len(text.encode("utf-8")) + 1)
-    position = 0
-    for index, char in enumerate(text):
-        width = len(char.encode("utf-8"))
-        for b in range(width):
-            chars[position + b] = index
-        position += width
-    chars[position] = len(text)
+    if text.isascii():  # one byte per character: the offsets are the characters'
+        return [(p.begin, p.end) for p in pieces]
+    chars = [index for index, char in enumerate(text) for _ in range(len(char.encode("utf-8")))]
+    chars.append(len(text))
     return [(chars[p.begin], chars[p.end]) for p in pieces]
 
 
@@ -321,7 +350,7 @@ def _alignment(
         weights = list(row)[: len(src)]
         if t_end <= t_start or not weights:
             continue
-        best = max(range(len(weights)), key=weights.__getitem__)
+        best = weights.index(max(weights))  # the first of equal weights, as before
         links.append((*src[best], max(0, t_start - lead), max(0, t_end - lead)))
     return tuple(links)
 

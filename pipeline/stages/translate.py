@@ -1,17 +1,20 @@
 """Stage 2, translate: per language, memory first, then one batched engine call for the rest.
 
 Approved, well-formed units need no machine output, so they are not sent. One language's
-model is resident at a time.
+model is resident at a time. An engine that can translate several languages at once
+(:class:`ManyLanguages`, e.g. a pool of servers) gets every language's memory misses in
+one call, so its servers share all the work rather than one language after another.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from pipeline.catalog import reviewed_units
-from pipeline.engines import Engine
+from pipeline.engines import Engine, EngineStats, Probe, Translation
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.segment import Unit
 from pipeline.stages.load import Sources
@@ -25,6 +28,17 @@ class Translated:
     result: LanguageTranslation
     model_loads: int
     seconds: float
+
+
+@runtime_checkable
+class ManyLanguages(Protocol):
+    """An engine that also translates several target languages in one call."""
+
+    def translate_many(
+        self, requests: Sequence[tuple[str, Sequence[str]]], source: str
+    ) -> list[list[Translation]]:
+        """Per (target, sentences) request, the translations in order."""
+        ...
 
 
 def check_engine(engine: Engine, sources: Sources) -> None:
@@ -41,25 +55,21 @@ def translate_all(
     every: bool = False,
 ) -> dict[str, Translated]:
     """Every target language of ``sources``, in order; ``every``: approved units too."""
+    wanted = {lang: _wanted(sources, lang, every) for lang in sources.languages}
+    if isinstance(engine, ManyLanguages) and len(sources.languages) > 1:
+        return _all_at_once(engine, memory, sources, wanted, say)
     done: dict[str, Translated] = {}
     try:
         for lang in sources.languages:
             say(f"translating {lang}")
             started = time.monotonic()
             loads_before = engine.stats().model_loads
-            reviewed = {
-                seg.document.slug: reviewed_units(
-                    sources.catalog(lang, seg.document.slug), seg.units
-                )
-                for seg in sources.docs
-                if not every
-            }
             result = translate_language(
                 sources.docs,
                 lang,
                 engine,
                 memory=memory,
-                wanted=_not_in(reviewed),
+                wanted=wanted[lang],
                 glossary=sources.glossary,
             )
             engine.release()
@@ -70,5 +80,143 @@ def translate_all(
     return done
 
 
+def _wanted(sources: Sources, lang: str, every: bool) -> Callable[[str, Unit], bool]:
+    reviewed = {
+        seg.document.slug: reviewed_units(sources.catalog(lang, seg.document.slug), seg.units)
+        for seg in sources.docs
+        if not every
+    }
+    return _not_in(reviewed)
+
+
 def _not_in(reviewed: Mapping[str, set[str]]) -> Callable[[str, Unit], bool]:
     return lambda slug, unit: unit.id not in reviewed.get(slug, set())
+
+
+def _all_at_once(
+    engine: Engine,
+    memory: Memory | None,
+    sources: Sources,
+    wanted: Mapping[str, Callable[[str, Unit], bool]],
+    say: Callable[[str], None],
+) -> dict[str, Translated]:
+    """Collect each language's memory misses, translate them in one call, then assemble.
+
+    A language's seconds are its own passes plus its share (by texts) of the shared call.
+    """
+    assert isinstance(engine, ManyLanguages)
+    started: dict[str, float] = {}
+    misses: dict[str, list[str]] = {}
+    for lang in sources.languages:
+        say(f"collecting {lang}")
+        began = time.monotonic()
+        collector = _Collector(engine)
+        translate_language(
+            sources.docs,
+            lang,
+            collector,
+            memory=_ReadOnly(memory) if memory else None,
+            wanted=wanted[lang],
+            glossary=sources.glossary,
+        )
+        misses[lang] = collector.texts
+        started[lang] = time.monotonic() - began
+    say(f"translating {', '.join(sources.languages)}")
+    began = time.monotonic()
+    requests = [(lang, texts) for lang, texts in misses.items() if texts]
+    answers = engine.translate_many(requests, SOURCE_LANGUAGE) if requests else []
+    shared = time.monotonic() - began
+    fresh = {
+        lang: dict(zip(texts, answer, strict=True))
+        for (lang, texts), answer in zip(requests, answers, strict=True)
+    }
+    total = sum(len(texts) for texts in misses.values()) or 1
+    done: dict[str, Translated] = {}
+    for lang in sources.languages:
+        began = time.monotonic()
+        result = translate_language(
+            sources.docs,
+            lang,
+            _Answered(engine, fresh.get(lang, {})),
+            memory=memory,
+            wanted=wanted[lang],
+            glossary=sources.glossary,
+        )
+        own = started[lang] + time.monotonic() - began
+        done[lang] = Translated(result, 0, own + shared * len(misses[lang]) / total)
+    return done
+
+
+class _Collector:
+    """Stands in for the engine: records the texts asked for, answers each with itself."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.notice = engine.notice
+        self.cacheable = engine.cacheable
+        self.texts: list[str] = []
+
+    def identity(self, source: str, target: str) -> str:
+        """The real engine's identity (the memory is keyed on it)."""
+        return self.engine.identity(source, target)
+
+    def check(self, source: str, target: str) -> None:
+        """The real engine's check."""
+        self.engine.check(source, target)
+
+    def probe(self, source: str, targets: Sequence[str]) -> list[Probe]:
+        """The real engine's probe."""
+        return self.engine.probe(source, targets)
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """Record ``sentences``; the answers only keep the restore pass going."""
+        self.texts.extend(sentences)
+        return [Translation(text) for text in sentences]
+
+    def release(self) -> None:
+        """Nothing is loaded here."""
+
+    def stats(self) -> EngineStats:
+        """The real engine's statistics."""
+        return self.engine.stats()
+
+
+class _Answered(_Collector):
+    """Stands in for the engine: answers from the shared call's translations."""
+
+    def __init__(self, engine: Engine, answers: Mapping[str, Translation]) -> None:
+        super().__init__(engine)
+        self.answers = answers
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """The shared call's translations of ``sentences`` (a pool has no alignments)."""
+        return [self.answers[text] for text in sentences]
+
+
+class _ReadOnly:
+    """The memory for the collecting pass: looks up, stores nothing."""
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+
+    def lookup(self, identity: str, target: str, texts: Sequence[str]) -> dict[str, Translation]:
+        """The memory's known translations."""
+        return self.memory.lookup(identity, target, texts)
+
+    def store(self, identity: str, target: str, pairs: dict[str, Translation]) -> None:
+        """Nothing: the real pass stores."""

@@ -37,6 +37,10 @@ class Behaviour:
     not_text: bool = False  # numbers instead of strings
     raw: bytes | None = None  # the /translate body as is (e.g. not JSON)
     targets: tuple[str, ...] = ("es", "fr")
+    # Seconds each POST /translate takes (the pool benchmark's fixed cost per request); with
+    # ``one_at_a_time`` requests wait for each other, like a server with one core.
+    latency: float = 0.0
+    one_at_a_time: bool = False
 
 
 class HostileServer:
@@ -47,6 +51,7 @@ class HostileServer:
         self.api_keys: list[object] = []
         self.requests = 0
         self._lock = threading.Lock()
+        self._busy = threading.Lock()
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -115,6 +120,12 @@ class HostileServer:
             self.requests += 1
             self.api_keys.append(request.get("api_key") if isinstance(request, dict) else None)
         b = self.behaviour
+        if b.latency:
+            if b.one_at_a_time:
+                with self._busy:
+                    time.sleep(b.latency)
+            else:
+                time.sleep(b.latency)
         if b.raw is not None:
             self._send(handler, b.status, b.raw, b.drip)
             return

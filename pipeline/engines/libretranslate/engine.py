@@ -8,11 +8,17 @@ import random
 import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from pipeline.engines import EngineStats, Probe, ServerCounts, ServerState, Translation
-from pipeline.engines.libretranslate.pool import RETRY_STATUSES, Policy, Pool, answer_problem
+from pipeline.engines.libretranslate.pool import (
+    RETRY_STATUSES,
+    Job,
+    Policy,
+    Pool,
+    answer_problem,
+)
 from pipeline.engines.libretranslate.servers import (
     Server,
     ServerReport,
@@ -183,26 +189,52 @@ class LibreTranslateEngine:
         if not self._able(source, target):
             raise self._nobody(source, target, "translate")
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
-        """Translate through the pool; order kept, each distinct text sent once."""
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """Translate through the pool; order kept, each distinct text sent once.
+
+        ``aligned`` is accepted for the Argos engine's sake: a server sends no alignments.
+        """
+        return self.translate_many([(target, sentences)], source)[0]
+
+    def translate_many(
+        self, requests: Sequence[tuple[str, Sequence[str]]], source: str
+    ) -> list[list[Translation]]:
+        """Per (target, sentences) request, its translations in order, all languages at once.
+
+        Every server works on whichever language has batches left that it can do, so N
+        servers finish N languages' work about N times sooner than one (see pool.py).
+        """
         started = time.monotonic()
-        distinct: dict[str, int] = {}
-        for text in sentences:
-            if text.strip():
-                distinct.setdefault(text, len(distinct))
-        texts = list(distinct)
-        translated: list[str] = []
-        if texts:
-            able = self._able(source, target)
-            if not able:
+        wanted: list[dict[str, int]] = []
+        jobs: list[Job] = []
+        for target, sentences in requests:
+            distinct: dict[str, int] = {}
+            for text in sentences:
+                if text.strip():
+                    distinct.setdefault(text, len(distinct))
+            able = self._able(source, target) if distinct else []
+            if distinct and not able:
                 raise self._nobody(source, target, "translate")
-            translated = self._pool.run(texts, source, target, able, self.build_deadline())
-        self.language_seconds[target] = self.language_seconds.get(target, 0.0) + (
-            time.monotonic() - started
-        )
-        return [
-            Translation(translated[distinct[t]] if t in distinct else "", None) for t in sentences
-        ]
+            wanted.append(distinct)
+            jobs.append(Job(list(distinct), source, target, able))
+        done = self._pool.run_many(jobs, self.build_deadline())
+        out: list[list[Translation]] = []
+        for (target, sentences), distinct, (translated, finished) in zip(
+            requests, wanted, done, strict=True
+        ):
+            took = finished - started if distinct else 0.0
+            self.language_seconds[target] = self.language_seconds.get(target, 0.0) + took
+            out.append(
+                [Translation(translated[distinct[t]] if t in distinct else "") for t in sentences]
+            )
+        return out
 
     def release(self) -> None:
         """Nothing is loaded locally."""

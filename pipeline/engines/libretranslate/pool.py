@@ -1,8 +1,10 @@
-"""One language's sentences spread over the pool: batches, workers, retries, limits, deadline.
+"""Languages' sentences spread over the pool: batches, workers, retries, limits, deadline.
 
 Each language's sentences are cut into batches that respect every server's batch and
-character limits and are pulled from one shared queue by ``in_flight`` worker threads per
-server, so a fast server takes more batches than a slow one. A failed request (connection
+character limits and queued per language. ``in_flight`` worker threads per server pull
+(language, batch) work from the first language with queued work the server can do, so a
+fast server takes more batches than a slow one and no server idles at the end of one
+language while another still has work. A failed request (connection
 error, deadline, 429, 5xx) puts its batch back on the queue for any server and backs its
 server off (exponential, with jitter, honouring ``Retry-After``); after ``max_failures``
 failures in a row the server leaves the pool. A 400 about the batch or text limit shrinks
@@ -84,22 +86,41 @@ class _Piece:
     order: tuple[int, ...]  # the parts of a sentence are joined in this order
 
 
+@dataclass(frozen=True)
+class Job:
+    """One language's texts and the servers able to translate them."""
+
+    texts: list[str]
+    source: str
+    target: str
+    able: list[Server]
+
+
 @dataclass
 class _Run:
-    """One language's translation: pieces, the shared queue and the accepted results."""
+    """One language's translation: pieces, its queue and the accepted results."""
 
     source: str
     target: str
     pieces: list[_Piece]
     pending: deque[int]
-    deadline: float
+    able: list[Server]
     results: dict[int, str] = field(default_factory=dict)
     in_flight: int = 0
-    error: EngineError | None = None
-    cond: threading.Condition = field(default_factory=threading.Condition)
+    finished: float = 0.0  # time.monotonic() when its last answer was accepted
 
     def done(self) -> bool:
-        return self.error is not None or (not self.pending and self.in_flight == 0)
+        return not self.pending and self.in_flight == 0
+
+
+@dataclass
+class _Shared:
+    """Every language of one call: one lock, one deadline, the first error stops them all."""
+
+    runs: list[_Run]
+    deadline: float
+    error: EngineError | None = None
+    cond: threading.Condition = field(default_factory=threading.Condition)
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -118,7 +139,7 @@ def split_text(text: str, limit: int) -> list[str]:
 
 
 class Pool:
-    """Runs one language over the servers able to do it; see the module docstring."""
+    """Runs languages over the servers able to do them; see the module docstring."""
 
     def __init__(self, servers: list[Server], policy: Policy, send: Send, nobody: Nobody) -> None:
         self.servers = servers
@@ -130,10 +151,39 @@ class Pool:
         self, texts: list[str], source: str, target: str, able: list[Server], deadline: float
     ) -> list[str]:
         """Translations of ``texts`` in order; EngineError when no server can finish."""
-        limits = [s.char_limit for s in able]
+        return self.run_many([Job(texts, source, target, able)], deadline)[0][0]
+
+    def run_many(self, jobs: Sequence[Job], deadline: float) -> list[tuple[list[str], float]]:
+        """Per job, its translations in order and when it finished (``time.monotonic()``).
+
+        All jobs share the servers at once; EngineError (the first job's in order) when no
+        server can finish one, and then every job stops.
+        """
+        shared = _Shared([self._prepare(job) for job in jobs], deadline)
+        servers: dict[int, Server] = {}
+        for job in jobs:
+            servers.update((id(server), server) for server in job.able)
+        threads = [
+            threading.Thread(target=self._worker, args=(shared, server), daemon=True)
+            for server in servers.values()
+            for _ in range(self.policy.in_flight)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if shared.error is not None:
+            raise shared.error
+        return [
+            (_joined(run, len(job.texts)), run.finished)
+            for run, job in zip(shared.runs, jobs, strict=True)
+        ]
+
+    def _prepare(self, job: Job) -> _Run:
+        limits = [s.char_limit for s in job.able]
         limit = max(limits) if all(limits) else 0
         pieces: list[_Piece] = []
-        for i, text in enumerate(texts):
+        for i, text in enumerate(job.texts):
             # Cut a sentence only when no server would take it whole.
             chunks = split_text(text, limit) if limit and len(text) > limit else [text]
             if len(chunks) > 1:
@@ -145,29 +195,17 @@ class Pool:
                     len(chunks),
                 )
             pieces.extend(_Piece(chunk, i, (k,)) for k, chunk in enumerate(chunks))
-        run = _Run(source, target, pieces, deque(range(len(pieces))), deadline)
-        threads = [
-            threading.Thread(target=self._worker, args=(run, server), daemon=True)
-            for server in able
-            for _ in range(self.policy.in_flight)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if run.error is not None:
-            raise run.error
-        parts: list[list[tuple[tuple[int, ...], str]]] = [[] for _ in texts]
-        for index, piece in enumerate(run.pieces):
-            parts[piece.sentence].append((piece.order, run.results[index]))
-        return [" ".join(text for _, text in sorted(chunk) if text) for chunk in parts]
+        run = _Run(job.source, job.target, pieces, deque(range(len(pieces))), list(job.able))
+        run.finished = time.monotonic()
+        return run
 
-    def _worker(self, run: _Run, server: Server) -> None:
+    def _worker(self, shared: _Shared, server: Server) -> None:
         while True:
-            with run.cond:
-                batch = self._next_batch(run, server)
-                if not batch:
+            with shared.cond:
+                work = self._next_batch(shared, server)
+                if work is None:
                     return
+                run, batch = work
                 run.in_flight += 1
             payload = {
                 "q": [run.pieces[i].text for i in batch],
@@ -176,37 +214,51 @@ class Pool:
                 "format": "text",
             }
             answer = self.send(server, payload)
-            with run.cond:
+            with shared.cond:
                 run.in_flight -= 1
                 self._settle(run, server, batch, answer)
-                self._check_feasible(run)
-                run.cond.notify_all()
+                if run.done():
+                    run.finished = time.monotonic()
+                for each in shared.runs:
+                    self._check_feasible(shared, each)
+                shared.cond.notify_all()
 
-    def _next_batch(self, run: _Run, server: Server) -> list[int]:
-        """Wait until this server may send a batch; [] when it has nothing more to do."""
+    def _mine(self, shared: _Shared, server: Server) -> list[_Run]:
+        """Unfinished languages this server can do, in order."""
+        return [
+            run
+            for run in shared.runs
+            if not run.done()
+            and any(s is server for s in run.able)
+            and server.offers(run.source, run.target)
+        ]
+
+    def _next_batch(self, shared: _Shared, server: Server) -> tuple[_Run, list[int]] | None:
+        """Wait until this server may send a batch; None when it has nothing more to do."""
         while True:
-            if run.done() or not server.offers(run.source, run.target):
-                return []
+            mine = self._mine(shared, server)
+            if shared.error is not None or not mine:
+                return None
             now = time.monotonic()
-            if now >= run.deadline:
-                if run.error is None:
-                    run.error = EngineError(
-                        f"LibreTranslate: {run.source}→{run.target} did not finish before the "
-                        f"build's deadline ({len(run.pending)} piece(s) left); "
-                        f"last answers:\n  " + "\n  ".join(self._last_answers())
-                    )
-                return []
-            wait = min(server.not_before - now, run.deadline - now)
+            if now >= shared.deadline:
+                run = mine[0]
+                shared.error = EngineError(
+                    f"LibreTranslate: {run.source}→{run.target} did not finish before the "
+                    f"build's deadline ({len(run.pending)} piece(s) left); "
+                    f"last answers:\n  " + "\n  ".join(self._last_answers())
+                )
+                return None
             if server.not_before > now:
-                run.cond.wait(wait)
+                shared.cond.wait(min(server.not_before - now, shared.deadline - now))
                 continue
-            batch = self._take(run, server)
-            if batch:
-                return batch
-            if run.pending and self._resplit(run):
+            for run in mine:
+                batch = self._take(run, server)
+                if batch:
+                    return run, batch
+            if any(run.pending and self._resplit(run) for run in mine):
                 continue
             # Nothing this server can take now; a failed request may queue work again.
-            run.cond.wait(min(1.0, max(0.01, run.deadline - now)))
+            shared.cond.wait(min(1.0, max(0.01, shared.deadline - now)))
 
     def _last_answers(self) -> list[str]:
         return [f"{s.name}: {s.ejected or s.last_answer or 'no answer yet'}" for s in self.servers]
@@ -317,9 +369,17 @@ class Pool:
             return True
         return False
 
-    def _check_feasible(self, run: _Run) -> None:
-        """Fail the run when queued work remains and no server can take it (lock held)."""
-        if run.error is not None or not run.pending:
+    def _check_feasible(self, shared: _Shared, run: _Run) -> None:
+        """Fail every run when queued work remains and no server can take it (lock held)."""
+        if shared.error is not None or not run.pending:
             return
         if not any(s.offers(run.source, run.target) for s in self.servers):
-            run.error = self.nobody(run.source, run.target, "finish")
+            shared.error = self.nobody(run.source, run.target, "finish")
+
+
+def _joined(run: _Run, count: int) -> list[str]:
+    """Each text's translation: its pieces' translations in order."""
+    parts: list[list[tuple[tuple[int, ...], str]]] = [[] for _ in range(count)]
+    for index, piece in enumerate(run.pieces):
+        parts[piece.sentence].append((piece.order, run.results[index]))
+    return [" ".join(text for _, text in sorted(chunk) if text) for chunk in parts]
