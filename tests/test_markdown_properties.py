@@ -143,6 +143,7 @@ def _project(root: Path) -> Path:
 # Documents the thorough profile once found broken, kept as regression examples.
 @example(body="[*water water* {1} *water*](https://example.org/water)waterwater")
 @example(body="[*{1} water* {1} *water*](https://example.org/water)waterwater")
+@example(body="[{1} water](https://example.org/water) *water water*")
 @example(body="**water* *😀**")
 @example(body='water *![water](https://example.org/i.png "Image title") {1}*')
 @example(body="water\n\n*`water {x}`* water water")
