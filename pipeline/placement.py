@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -79,7 +80,7 @@ def locate(
     Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
     """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
-    stripped = _balanced(needle, re.sub(r"^\W+|\W+$", "", needle))
+    stripped = _balanced(needle, _trim(needle))
     if not stripped or not WORD_RE.search(stripped):
         return _literal(text, needle.strip(), expected, taken)  # "😀", "…": no words to match
     needle = stripped
@@ -107,11 +108,26 @@ def locate(
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
 
 
+def _trim(needle: str) -> str:
+    """``needle`` without punctuation, spaces and padding (``~``) at either end; symbols such
+    as emoji are words here."""
+    start, end = 0, len(needle)
+    while start < end and _padding(needle[start]):
+        start += 1
+    while end > start and _padding(needle[end - 1]):
+        end -= 1
+    return needle[start:end]
+
+
+def _padding(char: str) -> bool:
+    return char == "~" or char.isspace() or unicodedata.category(char)[0] in "PZ"
+
+
 _PAIRS = {"(": ")", "[": "]", "{": "}", "｛": "｝", "«": "»", "“": "”"}
 
 
 def _balanced(needle: str, stripped: str) -> str:
-    """Give back the brackets stripped off the front whose partner is still in the words.
+    """Give back the brackets stripped off either end whose partner is still in the words.
 
     ``{1} euros`` is found as ``{1} euros``, not ``1} euros``: a tag never cuts a literal.
     """
@@ -121,6 +137,13 @@ def _balanced(needle: str, stripped: str) -> str:
         if char not in _PAIRS or _PAIRS[char] not in stripped:
             break
         stripped = char + stripped
+    closers = {close: open_ for open_, close in _PAIRS.items()}
+    tail = needle.strip()
+    tail = tail[tail.rfind(stripped) + len(stripped) :] if stripped in tail else ""
+    for char in tail:
+        if char not in closers or closers[char] not in stripped:
+            break
+        stripped += char
     return stripped
 
 

@@ -194,11 +194,7 @@ def restore(
         )
         translated = _words(protected, span_text)
         english = _words(protected, span.text)
-        taken = [
-            (start, end)
-            for (_n, start, end, _d), other in zip(ranges, protected.spans, strict=False)
-            if other.stop <= span.offset or other.offset >= span.stop
-        ]
+        taken = _taken(protected.spans, ranges, span, len(text))
         method, found = place(text, translated, english, projected, expected, taken, span.glued)
         held = sorted(at for at, names in void_marks.items() if inside[span.name] & set(names))
         if held and not WORD_RE.search(english):
@@ -221,6 +217,23 @@ def restore(
     tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks, inside)
     fallback = methods["position"]
     return Restored(tagged, len(protected.spans) - fallback, fallback, findings, methods)
+
+
+def _taken(
+    spans: list[Span], ranges: list[tuple[str, int, int, int]], span: Span, length: int
+) -> list[tuple[int, int]]:
+    """Where ``span`` may not go: on spans apart from it in the source, or outside the one
+    around it (``*a **b** c*``: the ``b`` is looked for inside the emphasis)."""
+    taken = []
+    around: tuple[int, int, int] | None = None  # (depth, start, end) of the innermost parent
+    for (_name, start, end, _depth), other in zip(ranges, spans, strict=False):
+        if other.stop <= span.offset or other.offset >= span.stop:
+            taken.append((start, end))
+        elif other.depth < span.depth and (around is None or other.depth > around[0]):
+            around = (other.depth, start, end)
+    if around is not None:
+        taken.extend([(0, around[1]), (around[2], length + 1)])
+    return taken
 
 
 def _inside(protected: Protected) -> dict[str, set[str]]:

@@ -144,6 +144,9 @@ def _project(root: Path) -> Path:
 @example(body="[*water water* {1} *water*](https://example.org/water)waterwater")
 @example(body="[*{1} water* {1} *water*](https://example.org/water)waterwater")
 @example(body="[{1} water](https://example.org/water) *water water*")
+@example(
+    body="*[water ![w](https://example.org/i.png) water](https://example.org/x) *water* {1}* *w*"
+)
 @example(body="**water* *😀**")
 @example(body='water *![water](https://example.org/i.png "Image title") {1}*')
 @example(body="water\n\n*`water {x}`* water water")
