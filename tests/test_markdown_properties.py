@@ -148,6 +148,7 @@ def _project(root: Path) -> Path:
     body="*[water ![w](https://example.org/i.png) water](https://example.org/x) *water* {1}* *w*"
 )
 @example(body="**water* *😀**")
+@example(body="**`water {x}`* water*")
 @example(body='water *![water](https://example.org/i.png "Image title") {1}*')
 @example(body="water\n\n*`water {x}`* water water")
 @given(body=_DOCUMENTS)
