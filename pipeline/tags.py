@@ -78,10 +78,16 @@ def _at_offset(
     loose(ending)
     # Spans that end here close innermost first: the reverse of their opening order.
     tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
-    for name in spans:
-        if name not in early and name not in late:
-            empty(name)
-    loose(set(here) - starting)
+    middle = [n for n in spans if n not in early and n not in late]
+    for void in [v for v in here if v not in starting]:  # in their order in the translation
+        holder = next((n for n in middle if void in inside.get(n, ())), None)
+        if holder is not None:
+            middle.remove(holder)
+            empty(holder)
+        elif void not in done:
+            loose({void})
+    for name in middle:
+        empty(name)
     tokens.extend(Token("open", name) for name in opens.get(at, []))
     for name in late:
         empty(name)
