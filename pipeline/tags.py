@@ -59,10 +59,12 @@ def _at_offset(
     done: set[str] = set()
     tokens: list[Token] = []
 
-    def empty(name: str) -> None:
-        held = [v for v in here if v in inside.get(name, ()) and v not in done]
-        tokens.extend([Token("open", name), *(Token("void", v) for v in held)])
-        tokens.append(Token("close", name))
+    def empty(*names: str) -> None:
+        # Spans holding the same void tags nest, outer first (``***`x`***``).
+        held = [v for v in here if v in inside.get(names[0], ()) and v not in done]
+        tokens.extend(Token("open", name) for name in names)
+        tokens.extend(Token("void", v) for v in held)
+        tokens.extend(Token("close", name) for name in reversed(names))
         done.update(held)
 
     def loose(where: set[str] | None) -> None:
@@ -80,10 +82,10 @@ def _at_offset(
     tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
     middle = [n for n in spans if n not in early and n not in late]
     for void in [v for v in here if v not in starting]:  # in their order in the translation
-        holder = next((n for n in middle if void in inside.get(n, ())), None)
-        if holder is not None:
-            middle.remove(holder)
-            empty(holder)
+        holders = [n for n in middle if void in inside.get(n, ())]
+        if holders:
+            middle = [n for n in middle if n not in holders]
+            empty(*holders)
         elif void not in done:
             loose({void})
     for name in middle:
