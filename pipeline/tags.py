@@ -56,20 +56,20 @@ def _at_offset(
     here = voids.get(at, [])
     ending = {v for name in closes.get(at, []) for v in inside.get(name, ())}
     starting = {v for name in opens.get(at, []) for v in inside.get(name, ())}
-    done: set[str] = set()
+    done: set[int] = set()  # indices into ``here`` (a <br/> may be there twice)
     tokens: list[Token] = []
 
     def empty(*names: str) -> None:
         # Spans holding the same void tags nest, outer first (``***`x`***``).
-        held = [v for v in here if v in inside.get(names[0], ()) and v not in done]
+        held = [i for i, v in enumerate(here) if v in inside.get(names[0], ()) and i not in done]
         tokens.extend(Token("open", name) for name in names)
-        tokens.extend(Token("void", v) for v in held)
+        tokens.extend(Token("void", here[i]) for i in held)
         tokens.extend(Token("close", name) for name in reversed(names))
         done.update(held)
 
     def loose(where: set[str] | None) -> None:
-        free = [v for v in here if v not in done and (where is None or v in where)]
-        tokens.extend(Token("void", v) for v in free)
+        free = [i for i, v in enumerate(here) if i not in done and (where is None or v in where)]
+        tokens.extend(Token("void", here[i]) for i in free)
         done.update(free)
 
     spans = empties.get(at, [])
@@ -81,13 +81,16 @@ def _at_offset(
     # Spans that end here close innermost first: the reverse of their opening order.
     tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
     middle = [n for n in spans if n not in early and n not in late]
-    for void in [v for v in here if v not in starting]:  # in their order in the translation
+    for i, void in enumerate(here):  # in their order in the translation
+        if i in done or void in starting:
+            continue
         holders = [n for n in middle if void in inside.get(n, ())]
         if holders:
             middle = [n for n in middle if n not in holders]
             empty(*holders)
-        elif void not in done:
-            loose({void})
+        else:
+            tokens.append(Token("void", void))
+            done.add(i)
     for name in middle:
         empty(name)
     tokens.extend(Token("open", name) for name in opens.get(at, []))

@@ -150,6 +150,7 @@ def _project(root: Path) -> Path:
 @example(body="**water* *😀**")
 @example(body="**`water {x}`* water*")
 @example(body="water ***`water {x}`***")
+@example(body="`water {x}`  \n`water {x}`  \n{name}")
 @example(body="water  \n[`water {x}`](https://example.org/water)  \nwater")
 @example(body='water *![water](https://example.org/i.png "Image title") {1}*')
 @example(body="water\n\n*`water {x}`* water water")
