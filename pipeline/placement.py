@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -79,22 +80,18 @@ def locate(
     Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
     """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
-    stripped = re.sub(r"^\W+|\W+$", "", needle)
+    stripped = _balanced(needle, _trim(needle))
     if not stripped or not WORD_RE.search(stripped):
         return _literal(text, needle.strip(), expected, taken)  # "😀", "…": no words to match
     needle = stripped
     pattern = r"\s+".join(re.escape(w) for w in needle.split())
     before = "" if unspaced(needle[0]) else r"(?<!\w)"
     after = "" if unspaced(needle[-1]) else r"(?!\w)"
-    hits = [
-        (m.start(), m.end()) for m in re.finditer(before + pattern + after, text, re.IGNORECASE)
-    ]
-    hits = [hit for hit in hits if not _overlaps(hit, taken)]
+    hits = [hit for hit in _all_hits(before + pattern + after, text) if not _overlaps(hit, taken)]
     if not hits:
         # Inflected in context ("insuperable" → "insuperables"): widen a hit inside a word to
         # the whole word, so a tag never cuts a word in two.
-        for m in re.finditer(pattern, text, re.IGNORECASE):
-            start, end = m.start(), m.end()
+        for start, end in _all_hits(pattern, text):
             while (
                 not glued
                 and start > 0
@@ -109,6 +106,56 @@ def locate(
     if not hits:
         return None
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
+
+
+def _trim(needle: str) -> str:
+    """``needle`` without punctuation, spaces and padding (``~``) at either end; symbols such
+    as emoji are words here."""
+    start, end = 0, len(needle)
+    while start < end and _padding(needle[start]):
+        start += 1
+    while end > start and _padding(needle[end - 1]):
+        end -= 1
+    return needle[start:end]
+
+
+def _padding(char: str) -> bool:
+    return char == "~" or char.isspace() or unicodedata.category(char)[0] in "PZ"
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "｛": "｝", "«": "»", "“": "”"}
+
+
+def _balanced(needle: str, stripped: str) -> str:
+    """Give back the brackets stripped off either end whose partner is still in the words.
+
+    ``{1} euros`` is found as ``{1} euros``, not ``1} euros``: a tag never cuts a literal.
+    """
+    head = needle.strip()
+    head = head[: max(head.find(stripped), 0)] if stripped else ""
+    for char in reversed(head):
+        if char not in _PAIRS or _PAIRS[char] not in stripped:
+            break
+        stripped = char + stripped
+    closers = {close: open_ for open_, close in _PAIRS.items()}
+    tail = needle.strip()
+    tail = tail[tail.rfind(stripped) + len(stripped) :] if stripped in tail else ""
+    for char in tail:
+        if char not in closers or closers[char] not in stripped:
+            break
+        stripped += char
+    return stripped
+
+
+def _all_hits(pattern: str, text: str) -> list[tuple[int, int]]:
+    """Every match, overlapping ones included ("x x" twice in "x x x"), ignoring case."""
+    compiled = re.compile(pattern, re.IGNORECASE)
+    hits = []
+    match = compiled.search(text)
+    while match:
+        hits.append((match.start(), match.end()))
+        match = compiled.search(text, match.start() + 1)
+    return hits
 
 
 def _literal(

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.glossary import Terms
-from pipeline.inline import Token, serialize, tokenize
+from pipeline.inline import Token, tokenize
 from pipeline.placement import (
     METHODS,
     WORD_RE,
@@ -38,6 +38,7 @@ from pipeline.placement import (
 
 # PLACEHOLDER_RE is re-exported: engines and tests know it as protect's.
 from pipeline.placement import PLACEHOLDER_RE as PLACEHOLDER_RE
+from pipeline.tags import insert_tags
 
 _END_PUNCT = ".!?。！？؟।"
 
@@ -194,11 +195,7 @@ def restore(
         )
         translated = _words(protected, span_text)
         english = _words(protected, span.text)
-        taken = [
-            (start, end)
-            for (_n, start, end, _d), other in zip(ranges, protected.spans, strict=False)
-            if other.stop <= span.offset or other.offset >= span.stop
-        ]
+        taken = _taken(protected.spans, ranges, span, len(text))
         method, found = place(text, translated, english, projected, expected, taken, span.glued)
         held = sorted(at for at, names in void_marks.items() if inside[span.name] & set(names))
         if held and not WORD_RE.search(english):
@@ -218,9 +215,26 @@ def restore(
     ranges = hull(protected.spans, ranges, void_marks, inside)
     end = _before_end(text)
     ranges.extend((name, end, end, 0) for name in protected.empty)
-    tagged = "<br/>" * protected.breaks + _insert_tags(text, ranges, void_marks, inside)
+    tagged = "<br/>" * protected.breaks + insert_tags(text, ranges, void_marks, inside)
     fallback = methods["position"]
     return Restored(tagged, len(protected.spans) - fallback, fallback, findings, methods)
+
+
+def _taken(
+    spans: list[Span], ranges: list[tuple[str, int, int, int]], span: Span, length: int
+) -> list[tuple[int, int]]:
+    """Where ``span`` may not go: on spans apart from it in the source, or outside the one
+    around it (``*a **b** c*``: the ``b`` is looked for inside the emphasis)."""
+    taken = []
+    around: tuple[int, int, int] | None = None  # (depth, start, end) of the innermost parent
+    for (_name, start, end, _depth), other in zip(ranges, spans, strict=False):
+        if other.stop <= span.offset or other.offset >= span.stop:
+            taken.append((start, end))
+        elif other.depth < span.depth and (around is None or other.depth > around[0]):
+            around = (other.depth, start, end)
+    if around is not None:
+        taken.extend([(0, around[1]), (around[2], length + 1)])
+    return taken
 
 
 def _inside(protected: Protected) -> dict[str, set[str]]:
@@ -326,67 +340,3 @@ def _words(protected: Protected, engine_text: str) -> str:
         return slot.target if slot else " "
 
     return " ".join(PLACEHOLDER_RE.sub(term, engine_text).split())
-
-
-def _insert_tags(
-    text: str,
-    ranges: list[tuple[str, int, int, int]],
-    voids: dict[int, list[str]],
-    inside: dict[str, set[str]],
-) -> str:
-    """Serialize text with tags at the given offsets, keeping paired tags properly nested.
-
-    ``ranges`` are ``(name, start, end, depth)``; at equal offsets the span that is outer in
-    the source (lower ``depth``) stays outer. A void tag at a span's edge goes inside it
-    when it was inside in the source (``inside``: span name → its void tags), so
-    ``*a `b`*`` keeps its code in the emphasis. Linear in the text, ``n log n`` in the tags.
-    """
-    opens: dict[int, list[str]] = {}
-    closes: dict[int, list[str]] = {}
-    empties: dict[int, list[str]] = {}
-    for name, start, end in _nested(ranges):
-        if start == end:
-            empties.setdefault(start, []).append(name)
-            continue
-        opens.setdefault(start, []).append(name)
-        closes.setdefault(end, []).append(name)
-    tokens: list[Token] = []
-    pos = 0
-    for at in sorted({*opens, *closes, *empties, *voids}):
-        if at > pos:
-            tokens.append(Token("text", text[pos:at]))
-            pos = at
-        here = voids.get(at, [])
-        ending = {v for name in closes.get(at, []) for v in inside.get(name, ())}
-        starting = {v for name in opens.get(at, []) for v in inside.get(name, ())}
-        tokens.extend(Token("void", v) for v in here if v in ending)
-        # Spans that end here close innermost first: the reverse of their opening order.
-        tokens.extend(Token("close", name) for name in reversed(closes.get(at, [])))
-        held: set[str] = set()
-        for name in empties.get(at, []):
-            tokens.append(Token("open", name))
-            tokens.extend(Token("void", v) for v in here if v in inside.get(name, ()))
-            tokens.append(Token("close", name))
-            held.update(inside.get(name, ()))
-        tokens.extend(Token("void", v) for v in here if v not in ending | starting | held)
-        tokens.extend(Token("open", name) for name in opens.get(at, []))
-        tokens.extend(Token("void", v) for v in here if v in starting and v not in ending | held)
-    if pos < len(text):
-        tokens.append(Token("text", text[pos:]))
-    return serialize(tokens)
-
-
-def _nested(ranges: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int]]:
-    """The spans in opening order, each clipped inside the one around it where they cross."""
-    accepted: list[tuple[str, int, int]] = []
-    ends: list[int] = []  # ends of the spans still open, innermost last
-    for name, start, end, _depth in sorted(ranges, key=lambda r: (r[1], -r[2], r[3])):
-        while ends and ends[-1] <= start:
-            ends.pop()
-        if ends and end > ends[-1]:
-            end = ends[-1]  # crossing spans: clip the later one inside the earlier
-        end = max(end, start)
-        accepted.append((name, start, end))
-        if end > start:
-            ends.append(end)
-    return accepted

@@ -143,7 +143,15 @@ def _project(root: Path) -> Path:
 # Documents the thorough profile once found broken, kept as regression examples.
 @example(body="[*water water* {1} *water*](https://example.org/water)waterwater")
 @example(body="[*{1} water* {1} *water*](https://example.org/water)waterwater")
+@example(body="[{1} water](https://example.org/water) *water water*")
+@example(
+    body="*[water ![w](https://example.org/i.png) water](https://example.org/x) *water* {1}* *w*"
+)
 @example(body="**water* *😀**")
+@example(body="**`water {x}`* water*")
+@example(body="water ***`water {x}`***")
+@example(body="`water {x}`  \n`water {x}`  \n{name}")
+@example(body="water  \n[`water {x}`](https://example.org/water)  \nwater")
 @example(body='water *![water](https://example.org/i.png "Image title") {1}*')
 @example(body="water\n\n*`water {x}`* water water")
 @given(body=_DOCUMENTS)
