@@ -161,10 +161,10 @@ def evaluate(model: Transformer, sp: object, pairs: list[toy.Pair]) -> tuple[flo
     return shares[0], shares[1]
 
 
-def learning_rate(step: int, d_model: int, warmup: int = 400) -> float:
+def learning_rate(step: int, d_model: int, warmup: int = 300) -> float:
     """Noam schedule, scaled up for a small model."""
     step = max(step, 1)
-    return 2.0 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
+    return 0.7 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
 
 
 def train(work: Path, minutes: float, target: float) -> None:

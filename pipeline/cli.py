@@ -364,6 +364,12 @@ def _strict_exit(findings: Any, strict: bool) -> None:
     help="Print findings of this severity and worse.",
 )
 @click.option("--strict", is_flag=True, help="Exit with code 3 when an error-level finding exists.")
+@click.option(
+    "--back-translation",
+    is_flag=True,
+    help="Translate the published text back to English (where a reverse model is installed) "
+    "and flag the units that come back far from the source.",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -372,6 +378,7 @@ def check(
     engine: str | None,
     severity: str,
     strict: bool,
+    back_translation: bool,
 ) -> None:
     """Run the QA checks on the translations of SOURCES and print the findings.
 
@@ -381,6 +388,18 @@ def check(
 
     config = _config(ctx, languages=_split(langs), engine=engine)
     findings = check_sources(config, sources, languages_from_cli=bool(langs))
+    if back_translation:
+        from pipeline.backtranslate import back_translation_findings
+        from pipeline.build import load_all, resolve_sources, target_languages
+        from pipeline.engines import create_engine
+
+        docs = load_all(resolve_sources(config, sources))
+        reverse = create_engine(config.engine, config.engine_options)
+        languages = target_languages(config, docs, bool(langs))
+        findings = [
+            *findings,
+            *back_translation_findings(docs, languages, config.locales_dir, reverse),
+        ]
     shown = {ERROR: (ERROR,), WARNING: (ERROR, WARNING), INFO: (ERROR, WARNING, INFO)}[severity]
     for finding in findings:
         if finding.severity in shown:

@@ -36,6 +36,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "inline-fallback": (WARNING, "a link or emphasis was kept on words chosen by position"),
     "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
     "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
+    "back-translation": (WARNING, "translated back to English, the text is far from the source"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }

@@ -84,6 +84,7 @@ _LANGUAGE_NAMES = {
     "pb": "Portuguese (Brazil)",
     "pl": "Polish",
     "pt": "Portuguese",
+    "qto": "Toy (test language)",
     "ru": "Russian",
     "sv": "Swedish",
     "tr": "Turkish",

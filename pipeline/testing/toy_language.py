@@ -46,6 +46,12 @@ class _Builder:
         self.lex = lex
         self.rng = rng
         self.english: list[str] = []
+        self.phrases: list[tuple[str, int, int]] = []
+
+    def phrase(self, kind: str, start: int) -> None:
+        """Record English tokens ``start`` to now as a constituent."""
+        if len(self.english) > start:
+            self.phrases.append((kind, start, len(self.english)))
 
     def en(self, *tokens: str) -> tuple[int, ...]:
         start = len(self.english)
@@ -58,7 +64,8 @@ class _Builder:
         if sentence:  # a sentence starts with a capital on both sides
             english[0] = english[0][:1].upper() + english[0][1:]
             texts[0] = texts[0][:1].upper() + texts[0][1:]
-        return Pair(tuple(english), tuple(texts), tuple(s for _, s in target))
+        links = tuple(s for _, s in target)
+        return Pair(tuple(english), tuple(texts), links, tuple(self.phrases))
 
 
 def _words_of(target_words: str, source: tuple[int, ...]) -> Target:
@@ -87,14 +94,21 @@ class NounPhrase:
 def render_np(b: _Builder, np: NounPhrase) -> Target:
     """English in order, target ``[of-phrase-s] noun adj* det``."""
     lex = b.lex
+    start = len(b.english)
     if np.head not in lex.nouns:  # a name or a placeholder: copied
-        return _words_of(np.head, b.en(np.head))
+        target = _words_of(np.head, b.en(np.head))
+        b.phrase("name", start)
+        return target
     det_index: tuple[int, ...] = ()
     if np.determiner:
         det_index = b.en(np.determiner)
     adj_index = [b.en(a) for a in np.adjectives]
+    for index in adj_index:
+        b.phrase("adjective", index[0])
     english_noun = _plural_of(lex, np.head) if np.plural else np.head
     noun_index = b.en(english_noun)
+    b.phrase("noun", noun_index[0])
+    b.phrase("noun phrase", start)
     target = _words_of(lex.nouns[np.head], noun_index)
     last = len(target) - 1
     if np.plural:
@@ -115,6 +129,8 @@ def render_np(b: _Builder, np: NounPhrase) -> Target:
         inner = render_np(b, np.of)
         _suffix(inner, _head_position(inner, lex, np.of), "s", "es", of_index)
         target = inner + target
+        b.phrase("of phrase", of_index[0])
+        b.phrase("noun phrase", start)
     return target
 
 
@@ -187,10 +203,14 @@ def _verb_english(
 
 
 def _time(b: _Builder, word: str) -> Target:
+    start = len(b.english)
     if word in words.DAYS:
         on = b.en("on")
-        return [(b.lex.function[word], b.en(word)), ("pe", on)]
-    return _words_of(b.lex.function[word], b.en(word))
+        target = [(b.lex.function[word], b.en(word)), ("pe", on)]
+    else:
+        target = _words_of(b.lex.function[word], b.en(word))
+    b.phrase("time", start)
+    return target
 
 
 def render_clause(b: _Builder, c: Clause, *, question: bool = False) -> Target:
@@ -205,12 +225,16 @@ def render_clause(b: _Builder, c: Clause, *, question: bool = False) -> Target:
         aux_q = b.en(aux_word[c.tense])
     time = _time(b, c.time) if c.time and c.time_first else []
     subject = render_np(b, c.subject)
+    verb_start = len(b.english)
     aux, neg, verb_index = _verb_english(b, c, question=question)
+    b.phrase("verb", verb_start)
     obj = render_np(b, c.obj) if c.obj else []
     place: Target = []
     if c.place:
+        place_start = len(b.english)
         preposition = b.en(c.place[0])
         place = [*render_np(b, c.place[1]), (b.lex.function[c.place[0]], preposition)]
+        b.phrase("place", place_start)
     that: Target = []
     if c.that is not None:
         that_index = b.en("that")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def _split(text: str) -> list[str]:
@@ -159,6 +159,8 @@ class Pair:
     english: tuple[str, ...]
     target: tuple[str, ...]
     links: tuple[tuple[int, ...], ...]
+    # Constituents of the English side, (kind, first token, end token): where markup may go.
+    phrases: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
 
     @property
     def english_text(self) -> str:
