@@ -17,6 +17,7 @@ from pipeline.document import load_document
 from pipeline.engines import Engine, create_engine
 from pipeline.errors import ConfigError, SourceError
 from pipeline.glossary import project_glossary
+from pipeline.inline import escape
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 from pipeline.memory import TranslationMemory
 from pipeline.output import OutputWriter
@@ -234,7 +235,7 @@ def _build(
                 report.pdf_pages += printed.pages
                 report.pdf_seconds += printed.seconds
             language = get_language(code)
-            title = units["title"].text if "title" in units else seg.document.title
+            title = units["title"].text if "title" in units else escape(seg.document.title)
             pages.append(
                 {
                     "href": rel,

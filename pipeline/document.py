@@ -27,6 +27,7 @@ class Document:
     body: str
     body_line: int  # 1-based line of the file where the body starts
     meta: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # problems repaired while reading (``file:line: …``)
 
     @property
     def date(self) -> dt.date | None:
@@ -45,6 +46,39 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "document"
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_surrogates(path: Path, meta: dict[str, Any], lines: list[str]) -> list[str]:
+    """Replace lone surrogates (YAML ``"\\ud800"``) in front matter by U+FFFD; warn of each.
+
+    Such a string is not text: it cannot be written as UTF-8, so every page and catalog
+    would fail later. The field is kept with the replacement character, and a warning names
+    the file, line and field.
+    """
+    warnings: list[str] = []
+
+    def clean(value: Any, key: str) -> Any:
+        found = _SURROGATE_RE.search(value) if isinstance(value, str) else None
+        if found:
+            where = next((i + 2 for i, line in enumerate(lines) if line.startswith(key)), 2)
+            code = f"U+{ord(found.group(0)):04X}"
+            warnings.append(
+                f"{path}:{where}: front matter '{_SURROGATE_RE.sub('?', key)}' holds a lone "
+                f"surrogate ({code}), which is not a character; replaced by U+FFFD"
+            )
+            return _SURROGATE_RE.sub("\ufffd", value)
+        if isinstance(value, dict):
+            return {clean(k, key): clean(v, key) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(item, key) for item in value]
+        return value
+
+    for key in list(meta):
+        meta[_SURROGATE_RE.sub("\ufffd", key)] = clean(meta.pop(key), key)
+    return warnings
 
 
 def load_document(path: Path) -> Document:
@@ -68,6 +102,7 @@ def load_document(path: Path) -> Document:
 
     lines = text.split("\n")
     meta: dict[str, Any] = {}
+    warnings: list[str] = []
     body_start = 0
     if lines and lines[0].strip() == _FENCE:
         end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
@@ -87,6 +122,7 @@ def load_document(path: Path) -> Document:
                 f"{path}:2: front matter must be a mapping of fields, not a {type(loaded).__name__}"
             )
         meta = {str(k): v for k, v in loaded.items()}
+        warnings = _refuse_surrogates(path, meta, lines[1:end])
         body_start = end + 1
     body = "\n".join(lines[body_start:])
 
@@ -120,4 +156,5 @@ def load_document(path: Path) -> Document:
         body=body,
         body_line=body_start + 1,
         meta=meta,
+        warnings=tuple(warnings),
     )

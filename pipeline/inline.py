@@ -2,7 +2,8 @@
 
 A unit of English (a paragraph, a heading, a table cell) is stored, reviewed and translated as
 *tagged text*: ``The <a1>IWF</a1> found <b>11,000</b> images, see <url1/>.`` Paired tags wrap
-words a translation must keep wrapped (``b`` strong, ``i`` emphasis, ``aN`` link N); void tags
+words a translation must keep wrapped (``b`` strong, ``i`` emphasis, ``aN`` link N; a unit's
+second strong is ``b2``, and so on, so nested and repeated emphasis stay distinct); void tags
 stand for content no model may see or change (``codeN`` inline code, ``urlN`` a URL or an
 e-mail address, ``imgN`` an image, ``br`` a hard line break). ``<`` and ``&`` in the text are
 escaped as ``&lt;`` and ``&amp;``, so a tag can never be confused with text.
@@ -16,7 +17,12 @@ from dataclasses import dataclass
 
 PAIRED = ("b", "i", "a")
 VOID = ("code", "url", "img", "br")
-TAG_RE = re.compile(r"<(/?)(b|i|a\d+)>|<(code\d+|url\d+|img\d+|br)/>")
+TAG_RE = re.compile(r"<(/?)(b\d*|i\d*|a\d+)>|<(code\d+|url\d+|img\d+|br)/>")
+
+
+def emphasis(name: str) -> str | None:
+    """``"b"`` for a strong tag (``b``, ``b2``…), ``"i"`` for emphasis, else ``None``."""
+    return name[0] if name[:1] in ("b", "i") and name != "br" else None
 
 
 @dataclass(frozen=True)
@@ -132,11 +138,12 @@ def to_html(tagged: str, attrs: dict[str, dict[str, str]], texts: dict[str, str]
             continue
         name = token.value
         info = attrs.get(name, {})
+        style = emphasis(name)
         if token.kind == "close":
-            out.append({"b": "</strong>", "i": "</em>"}.get(name, "</a>"))
+            out.append({"b": "</strong>", "i": "</em>"}.get(style or "", "</a>"))
         elif token.kind == "open":
-            if name in ("b", "i"):
-                out.append("<strong>" if name == "b" else "<em>")
+            if style:
+                out.append("<strong>" if style == "b" else "<em>")
             else:
                 title = texts.get(info.get("title_unit", ""), info.get("title", ""))
                 title_attr = f' title="{html.escape(title)}"' if title else ""
@@ -149,7 +156,7 @@ def to_html(tagged: str, attrs: dict[str, dict[str, str]], texts: dict[str, str]
             out.append(_url_html(info))
         else:
             alt = texts.get(info.get("alt_unit", ""), info.get("alt", ""))
-            title = info.get("title", "")
+            title = texts.get(info.get("title_unit", ""), info.get("title", ""))
             title_attr = f' title="{html.escape(title)}"' if title else ""
             out.append(
                 f'<img src="{html.escape(info.get("src", ""))}" alt="{html.escape(alt)}"'

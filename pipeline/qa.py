@@ -36,6 +36,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "inline-fallback": (WARNING, "a link or emphasis was kept on words chosen by position"),
     "placeholder-repaired": (WARNING, "the engine lost or invented a placeholder; repaired"),
     "glossary-repaired": (WARNING, "the engine lost or repeated a glossary term; repaired"),
+    "markup-fallback": (ERROR, "the markup could not be restored; placed by position"),
     "back-translation": (WARNING, "translated back to English, the text is far from the source"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
@@ -453,6 +454,16 @@ _RESTORE_NOTES = {
     "glossary-duplicated": (
         "glossary-repaired",
         "the engine repeated the term {0!r}; the copy was dropped",
+    ),
+    "literal-missing": ("placeholder-repaired", "the engine dropped the text {0!r}; reinserted"),
+    "literal-duplicated": (
+        "placeholder-repaired",
+        "the engine repeated the text {0!r}; the copy was dropped",
+    ),
+    "markup-fallback": (
+        "markup-fallback",
+        "links or emphasis could not be put back ({0}); the source markup was placed by "
+        "position (or the English kept)",
     ),
 }
 

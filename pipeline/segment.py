@@ -25,6 +25,7 @@ _URL_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
+_SEPARATORS_RE = re.compile("[\u2028\u2029\u0085\x00-\x08\x0b-\x1f\x7f]")
 _BLOCK_TAGS = {
     "paragraph": "p",
     "bullet_list": "ul",
@@ -95,7 +96,7 @@ class _Builder:
         self.doc = doc
         self.units: list[Unit] = []
         self.skeleton: list[str | UnitRef] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(doc.warnings)
         self.counters: dict[str, int] = {}
 
     def new_id(self, kind: str) -> str:
@@ -126,9 +127,9 @@ def segment(doc: Document) -> Segmented:
     builder = _Builder(doc)
     for key in TRANSLATABLE_FIELDS:
         value = doc.meta.get(key)
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and _plain(value).strip():
             # Front matter text is plain: markup characters stay characters.
-            builder.units.append(Unit(key, key, escape(value.strip()), {}, 1))
+            builder.units.append(Unit(key, key, escape(_plain(value).strip()), {}, 1))
     tokens = _parser().parse(doc.body)
     parents: list[str] = []
     for token in tokens:
@@ -196,8 +197,9 @@ def _inline(
 ) -> tuple[str, dict[str, dict[str, str]]]:
     out: list[str] = []
     attrs: dict[str, dict[str, str]] = {}
-    counters = {"a": 0, "code": 0, "url": 0, "img": 0}
+    counters = {"a": 0, "code": 0, "url": 0, "img": 0, "b": 0, "i": 0}
     open_links: list[str | None] = []
+    open_emphasis: list[str] = []
 
     def void(kind: str, info: dict[str, str]) -> None:
         counters[kind] += 1
@@ -215,9 +217,11 @@ def _inline(
             out.append(" ")
         elif kind == "hardbreak":
             out.append("<br/>")
-        elif kind in ("strong_open", "strong_close", "em_open", "em_close"):
-            tag = "b" if kind.startswith("strong") else "i"
-            out.append(f"</{tag}>" if kind.endswith("close") else f"<{tag}>")
+        elif kind in ("strong_open", "em_open"):
+            open_emphasis.append(_emphasis_name(counters, "b" if kind[0] == "s" else "i"))
+            out.append(f"<{open_emphasis[-1]}>")
+        elif kind in ("strong_close", "em_close"):
+            out.append(f"</{open_emphasis.pop()}>")
         elif kind == "link_open":
             href = str(child.attrs.get("href", ""))
             if child.markup == "autolink":
@@ -229,8 +233,8 @@ def _inline(
             counters["a"] += 1
             name = f"a{counters['a']}"
             info = {"href": href}
-            title = str(child.attrs.get("title", "") or "")
-            if title:
+            title = _plain(str(child.attrs.get("title", "") or ""))
+            if title.strip():
                 info["title_unit"] = builder.add_unit("link-title", escape(title), {}, line)
             attrs[name] = info
             open_links.append(name)
@@ -246,10 +250,11 @@ def _inline(
                 c.content for c in child.children or [] if c.type in ("text", "code_inline")
             )
             info = {"src": str(child.attrs.get("src", ""))}
-            if child.attrs.get("title"):
-                info["title"] = str(child.attrs["title"])
-            if alt.strip():
-                info["alt_unit"] = builder.add_unit("alt", escape(alt.strip()), {}, line)
+            title = _plain(str(child.attrs.get("title", "") or ""))
+            if title.strip():
+                info["title_unit"] = builder.add_unit("image-title", escape(title), {}, line)
+            if _plain(alt).strip():
+                info["alt_unit"] = builder.add_unit("alt", escape(_plain(alt).strip()), {}, line)
             void("img", info)
         elif kind == "html_inline":
             builder.warn(line, f"raw HTML {child.content!r} dropped")
@@ -258,7 +263,24 @@ def _inline(
     return "".join(out), attrs
 
 
+def _emphasis_name(counters: dict[str, int], tag: str) -> str:
+    # The first strong of a unit is <b>, later ones <b2>, <b3>…: nested and repeated emphasis
+    # stay distinct tags, and the common single one reads as before.
+    counters[tag] += 1
+    return tag if counters[tag] == 1 else f"{tag}{counters[tag]}"
+
+
+def _plain(text: str) -> str:
+    """Text with line/paragraph separators and control characters as spaces.
+
+    Pasted from Word or PDF they are invisible on a page but break line-based tools (PO
+    files, diffs), and no engine translates them.
+    """
+    return _SEPARATORS_RE.sub(" ", text)
+
+
 def _text_with_urls(text: str, out: list[str], void: Any) -> None:
+    text = _plain(text)
     pos = 0
     for match in _URL_RE.finditer(text):
         out.append(escape(text[pos : match.start()]))

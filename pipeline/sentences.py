@@ -12,11 +12,13 @@ import functools
 import re
 from typing import Any
 
-from pipeline.inline import Token, serialize, tokenize
+from pipeline.inline import TAG_RE, TagError, Token, serialize, tokenize
 
 # Scripts written without spaces between sentences.
 _NO_SPACE_LANGS = {"zh", "zt", "ja", "th", "lo", "km", "my"}
 _PLACEHOLDER_CHAR = "X"
+_LEADING_BREAK_RE = re.compile(r"(?:<[a-z]+\d*>)*<br/>")
+_ADJACENT_RE = re.compile(r"</([a-z]+\d*)>(\s*)<\1>")
 
 
 @functools.cache
@@ -52,7 +54,7 @@ def _split_unit_uncached(tagged: str) -> list[str]:
         t.value if t.kind == "text" else _PLACEHOLDER_CHAR if t.kind == "void" else ""
         for t in tokens
     )
-    starts = sentence_starts(plain)
+    starts = sorted(set(sentence_starts(plain)) | set(_break_starts(tokens)))
     if not starts:
         return [tagged.strip()]
     sentences: list[list[Token]] = [[]]
@@ -91,8 +93,60 @@ def _split_unit_uncached(tagged: str) -> list[str]:
             open_stack.remove(token.value)
         elif token.kind == "void":
             cursor += len(_PLACEHOLDER_CHAR)
-    result = [_strip(serialize(s)) for s in sentences]
-    return [s for s in result if s and not _only_tags(s)] or [tagged.strip()]
+    result = [_strip(serialize(_rejoin(s))) for s in _merge_bare(sentences)]
+    return [s for s in result if s] or [tagged.strip()]
+
+
+def _break_starts(tokens: list[Token]) -> list[int]:
+    """Offsets of hard line breaks that follow words: each starts a sentence of its own.
+
+    The engine then never sees a line break inside a sentence (it has no way to keep one);
+    :func:`join_sentences` puts the pieces back together without a space.
+    """
+    starts: list[int] = []
+    cursor = 0
+    words = False
+    for token in tokens:
+        if token.kind == "text":
+            cursor += len(token.value)
+            words = words or bool(token.value.strip())
+        elif token.kind == "void":
+            if token.value == "br" and words:
+                starts.append(cursor)
+                words = False
+            else:
+                words = words or token.value != "br"
+            cursor += len(_PLACEHOLDER_CHAR)
+    return starts
+
+
+def _merge_bare(sentences: list[list[Token]]) -> list[list[Token]]:
+    """Sentences without words (``See point 1.`` ``<url1/>``) join their neighbour.
+
+    A sentence of tags alone gives the engine nothing to translate and would lose its tags.
+    """
+    merged: list[list[Token]] = []
+    for sentence in sentences:
+        if merged and not (_has_words(sentence) and _has_words(merged[-1])):
+            merged[-1] = merged[-1] + sentence
+        else:
+            merged.append(list(sentence))
+    return merged
+
+
+def _has_words(tokens: list[Token]) -> bool:
+    return any(t.kind == "text" and t.value.strip() for t in tokens)
+
+
+def _rejoin(tokens: list[Token]) -> list[Token]:
+    """Drop a close tag directly followed by the same open tag (left by a cut that merged)."""
+    out: list[Token] = []
+    for token in tokens:
+        if out and token.kind == "open" and out[-1] == Token("close", token.value):
+            out.pop()
+        else:
+            out.append(token)
+    return out
 
 
 def _only_tags(tagged: str) -> bool:
@@ -109,10 +163,36 @@ def _strip(tagged: str) -> str:
 def join_sentences(sentences: list[str], lang: str) -> str:
     """Join translated tagged sentences, merging tags that :func:`split_unit` had cut."""
     sep = "" if lang.split("-")[0] in _NO_SPACE_LANGS else " "
-    joined = sep.join(s.strip() for s in sentences if s.strip())
+    parts = [s.strip() for s in sentences if s.strip()]
+    joined = "".join(
+        ("" if i == 0 or _LEADING_BREAK_RE.match(part) else sep) + part
+        for i, part in enumerate(parts)
+    )
     # "</b> <b>" where a tag was cut at a boundary becomes one span again.
     previous = None
     while previous != joined:
         previous = joined
-        joined = re.sub(r"</([a-z]+\d*)>(\s*)<\1>", r"\2", joined)
-    return joined
+        joined = _ADJACENT_RE.sub(r"\2", joined)
+    return _merge_repeats(joined)
+
+
+def _merge_repeats(joined: str) -> str:
+    """One span again for a tag that a translation did not end and restart at the cut.
+
+    Names are unique within a unit, so a paired tag seen twice was cut by a sentence
+    boundary; the words between its two halves were inside it in the source.
+    """
+    counts: dict[str, int] = {}
+    for match in TAG_RE.finditer(joined):
+        if match.group(2) and not match.group(1):
+            counts[match.group(2)] = counts.get(match.group(2), 0) + 1
+    merged = joined
+    for name in (n for n, count in counts.items() if count > 1):
+        pattern = re.compile(f"</{name}>(.*?)<{name}>", re.DOTALL)
+        while pattern.search(merged):
+            merged = pattern.sub(r"\1", merged, count=1)
+    try:
+        tokenize(merged)
+    except TagError:
+        return joined  # the caller's check reports it
+    return merged

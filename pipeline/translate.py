@@ -7,17 +7,23 @@ and the sentences joined back into units.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.engines import Engine, Translation
-from pipeline.glossary import Glossary
-from pipeline.inline import TagError, check_against
+from pipeline.glossary import Glossary, Terms
+from pipeline.inline import TagError, check_against, escape, unescape
 from pipeline.languages import SOURCE_LANGUAGE
-from pipeline.protect import Protected, engine_inputs, protect, restore
+from pipeline.protect import PLACEHOLDER_RE, Protected, engine_inputs, protect, restore
 from pipeline.segment import Segmented, Unit
 from pipeline.sentences import join_sentences, split_unit
+
+log = logging.getLogger(__name__)
+# Any tag (kept if void, dropped if paired) or a run of text, for the positional fallback.
+_ANY_TAG_RE = re.compile(r"<(?P<void>[a-z]+\d*)/>|</?[a-z]+\d*>|(?P<text>[^<]+|<)")
 
 
 class Memory(Protocol):
@@ -111,9 +117,28 @@ def translate_language(
     for slug, unit, protected in plan:
         if any(t in fresh for item in protected for t in engine_inputs(item)):
             result.engine_units.append(f"{slug}/{unit.id}")
-        sentences: list[str] = []
-        findings: list[str] = []
-        scores: list[float] = []
+        result.units[slug][unit.id] = _restore_unit(unit, protected, done, lang, terms, result)
+    return result
+
+
+def _restore_unit(
+    unit: Unit,
+    protected: list[Protected],
+    done: dict[str, Translation],
+    lang: str,
+    terms: Terms | None,
+    result: LanguageTranslation,
+) -> UnitTranslation:
+    """The unit's sentences with their markup back; never raises on what an engine returned.
+
+    When the tags cannot be put back well formed, the unit falls back (see
+    :func:`_fallback`) and a ``markup-fallback`` note names it, so one unit never stops a
+    build.
+    """
+    sentences: list[str] = []
+    findings: list[str] = []
+    scores: list[float] = []
+    try:
         for item in protected:
             whole = done[item.text]
             parts = [done[s.text].text for s in item.spans]
@@ -127,11 +152,43 @@ def translate_language(
             if whole.score is not None:
                 scores.append(whole.score)
         text = join_sentences(sentences, lang)
-        try:
-            check_against(unit.text, text)
-        except TagError as err:  # pragma: no cover - restore() guarantees balanced tags
-            raise AssertionError(f"{slug}/{unit.id}: restored markup is broken: {err}") from err
-        result.units[slug][unit.id] = UnitTranslation(
-            unit.id, text, min(scores) if scores else None, findings
-        )
-    return result
+        check_against(unit.text, text)
+    except Exception as err:  # any failure here is one unit's, never the whole build's
+        log.debug("%s: markup not restored", unit.id, exc_info=True)
+        # Sentences not restored yet keep the engine's words (its placeholders dropped).
+        rest = [
+            escape(PLACEHOLDER_RE.sub(" ", done[p.text].text)) for p in protected[len(sentences) :]
+        ]
+        text = _fallback(unit, " ".join(sentences + rest), terms, findings)
+        findings.append(f"markup-fallback:{_reason(err)}")
+    return UnitTranslation(unit.id, text, min(scores) if scores else None, findings)
+
+
+def _reason(err: Exception) -> str:
+    return str(err) if isinstance(err, TagError) else type(err).__name__
+
+
+def _fallback(unit: Unit, joined: str, terms: Terms | None, findings: list[str]) -> str:
+    """The translation's words with the source markup placed by position, else the source.
+
+    Void tags keep their place where the translation has them; paired tags go on the words
+    at the same relative position.
+    """
+    try:
+        whole = protect(unit.text, terms)
+        numbers: dict[str, list[str]] = {}
+        for number, name in whole.voids.items():
+            numbers.setdefault(name, []).append(number)
+        pieces: list[str] = []
+        for match in _ANY_TAG_RE.finditer(joined):
+            if match.group("void") and numbers.get(match.group("void")):
+                pieces.append("{" + numbers[match.group("void")].pop(0) + "}")
+            elif match.group("text"):
+                pieces.append(unescape(PLACEHOLDER_RE.sub(" ", match.group("text"))))
+        restored = restore(whole, "".join(pieces), [""] * len(whole.spans))
+        check_against(unit.text, restored.text)
+        findings.extend(restored.findings)
+        return restored.text
+    except Exception:  # the source text is the last resort
+        log.debug("%s: positional fallback failed", unit.id, exc_info=True)
+        return unit.text

@@ -1,0 +1,180 @@
+"""Where a span's words are in a whole translation: the methods tried in order.
+
+:func:`place` tries ``exact`` (the span's own translation occurs in the whole translation,
+the occurrence nearest the expected position wins), ``source`` (the span's English words
+occur there), ``align`` (the model's attention, Argos only), and ``fuzzy`` (a window of
+similar words); :func:`by_position` is the fallback that takes the words at the same
+relative position. :mod:`pipeline.protect` puts the tags at the offsets found here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+#: The one definition of an engine placeholder (fullwidth braces: models for CJK emit them).
+PLACEHOLDER_RE = re.compile(r"[{｛]\s*(\d+)\s*[}｝]")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+METHODS = ("exact", "source", "align", "fuzzy", "position")
+
+#: (source start, source end, target start, target end): character offsets of one target
+#: token in the engine output and of the source token it attends to most in the engine input.
+Alignment = Sequence[tuple[int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A paired tag of the source sentence and the text it wraps."""
+
+    name: str
+    text: str  # engine text of the words inside (placeholders included)
+    start: float  # relative position of the span in the sentence, 0..1
+    end: float
+    offset: int = 0  # character offsets of ``text`` in the engine input
+    stop: int = 0
+    depth: int = 0  # tags open around it in the source: ``***x***`` is <i> around <b>
+    glued: bool = False  # a letter or digit touches it in the source: it is part of a word
+
+
+def place(
+    text: str,
+    translated: str,
+    english: str,
+    projected: tuple[int, int] | None,
+    expected: float,
+    taken: Collection[tuple[int, int]] = (),
+    glued: bool = False,
+) -> tuple[str, tuple[int, int] | None]:
+    """The first method that places a span, and where; ``("position", None)`` if none does.
+
+    ``taken`` are the places of spans apart from this one in the source (``**x** **x**``):
+    a span never lands on one of them. ``glued``: the span touches a word in the source
+    (``[foo][a][baz][b]`` is two links in one word), so it may cut a word.
+    """
+    found = locate(text, translated, expected, taken, glued)
+    if found:
+        return "exact", found
+    found = locate(text, english, expected, taken, glued)
+    if found:
+        return "source", found
+    if projected and projected not in taken:
+        return "align", projected
+    found = fuzzy(text, translated)
+    if found and found not in taken:
+        return "fuzzy", found
+    return "position", None
+
+
+def locate(
+    text: str,
+    needle: str,
+    expected: float,
+    taken: Collection[tuple[int, int]] = (),
+    glued: bool = False,
+) -> tuple[int, int] | None:
+    """The occurrence of ``needle``'s words in ``text`` nearest ``expected``, if any.
+
+    Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
+    """
+    # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
+    needle = re.sub(r"^\W+|\W+$", "", needle)
+    if not needle or not WORD_RE.search(needle):
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in needle.split())
+    before = "" if unspaced(needle[0]) else r"(?<!\w)"
+    after = "" if unspaced(needle[-1]) else r"(?!\w)"
+    hits = [
+        (m.start(), m.end()) for m in re.finditer(before + pattern + after, text, re.IGNORECASE)
+    ]
+    if not hits:
+        # Inflected in context ("insuperable" → "insuperables"): widen a hit inside a word to
+        # the whole word, so a tag never cuts a word in two.
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            start, end = m.start(), m.end()
+            while (
+                not glued
+                and start > 0
+                and text[start - 1].isalnum()
+                and not unspaced(text[start - 1])
+            ):
+                start -= 1
+            while not glued and end < len(text) and text[end].isalnum() and not unspaced(text[end]):
+                end += 1
+            hits.append((start, end))
+    hits = [hit for hit in hits if hit not in taken]
+    if not hits:
+        return None
+    return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
+
+
+def unspaced(char: str) -> bool:
+    """True for scripts written without spaces between words (Han, kana, Thai, …)."""
+    code = ord(char)
+    return (
+        0x3040 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x0E00 <= code <= 0x0EFF
+        or 0x1000 <= code <= 0x109F
+        or 0x1780 <= code <= 0x17FF
+    )
+
+
+def fuzzy(text: str, needle: str) -> tuple[int, int] | None:
+    """The window of words of ``text`` most similar to ``needle``, if similar enough."""
+    words = list(WORD_RE.finditer(text))
+    target = [w.casefold() for w in WORD_RE.findall(needle)]
+    if not words or not target:
+        return None
+    best: tuple[float, int, int] | None = None
+    for size in {max(1, len(target) - 1), len(target), len(target) + 1}:
+        for i in range(0, len(words) - size + 1):
+            window = [w.group(0).casefold() for w in words[i : i + size]]
+            ratio = difflib.SequenceMatcher(None, " ".join(window), " ".join(target)).ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, words[i].start(), words[i + size - 1].end())
+    if best is None or best[0] < 0.75:
+        return None
+    return best[1], best[2]
+
+
+def project(
+    text: str, span: Span, alignment: Alignment, offsets: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The target words whose tokens attend to the span's source tokens, if they are few."""
+
+    def moved(raw: int) -> int:
+        base_raw, base_text = max((o for o in offsets if o[0] <= raw), default=(0, 0))
+        return min(base_text + raw - base_raw, len(text))
+
+    hits = [
+        (moved(t_start), moved(t_end))
+        for s_start, s_end, t_start, t_end in alignment
+        if s_start < span.stop and s_end > span.offset
+    ]
+    hits = [(a, b) for a, b in hits if WORD_RE.search(text[a:b])]
+    if not hits:
+        return None
+    start, end = min(a for a, _ in hits), max(b for _, b in hits)
+    words = list(WORD_RE.finditer(text))
+    inside = [w for w in words if w.end() > start and w.start() < end]
+    if not inside:
+        return None
+    span_words = max(1, len(WORD_RE.findall(PLACEHOLDER_RE.sub(" ", span.text))))
+    # Attention scattered over the sentence is no alignment: refuse a hull much wider than
+    # the span (the translation may be longer, so allow twice the words plus two).
+    if len(inside) > 2 * span_words + 2 or len(inside) == len(words) > span_words + 2:
+        return None
+    return inside[0].start(), inside[-1].end()
+
+
+def by_position(text: str, span: Span) -> tuple[int, int] | None:
+    """The words of ``text`` at the span's relative position in its sentence."""
+    words = list(WORD_RE.finditer(text))
+    if not words:
+        return None
+    first = min(int(span.start * len(words)), len(words) - 1)
+    last = max(first, min(int(span.end * len(words) + 0.5) - 1, len(words) - 1))
+    return words[first].start(), words[last].end()
