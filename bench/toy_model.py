@@ -25,7 +25,7 @@ class Shape:
 
     vocab: int
     layers: int = 3
-    d_model: int = 256
+    d_model: int = 128
     heads: int = 4
     ffn: int = 512
     dropout: float = 0.0

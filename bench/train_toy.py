@@ -31,23 +31,16 @@ from toy_model import Shape, Transformer  # noqa: E402
 from pipeline.testing import toy_language as toy  # noqa: E402
 
 SEED = 16
-HELD_OUT_SEED = 1616
 HELD_OUT = 200
 VOCAB = 2000
-MAX_TOKENS = 30  # English tokens of a training sentence
+MAX_TOKENS = toy.MAX_TOKENS  # English tokens of a training sentence
 BATCH_TOKENS = 2500
 PLACEHOLDERS = ["{1}", "{2}", "{3}", "{4}", "{5}"]
 
 
 def held_out() -> list[toy.Pair]:
-    """The held-out sentences (a seed of their own; bench/fidelity.py uses the same)."""
-    rng = random.Random(HELD_OUT_SEED)
-    pairs: list[toy.Pair] = []
-    while len(pairs) < HELD_OUT:
-        pair = toy.sentence(rng)
-        if len(pair.english) <= MAX_TOKENS:
-            pairs.append(pair)
-    return pairs
+    """The held-out sentences (bench/fidelity.py uses the same ones)."""
+    return toy.held_out(HELD_OUT)
 
 
 def train_sentencepiece(work: Path) -> Path:
@@ -164,7 +157,7 @@ def evaluate(model: Transformer, sp: object, pairs: list[toy.Pair]) -> tuple[flo
 def learning_rate(step: int, d_model: int, warmup: int = 300) -> float:
     """Noam schedule, scaled up for a small model."""
     step = max(step, 1)
-    return 0.7 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
+    return 0.5 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
 
 
 def train(work: Path, minutes: float, target: float) -> None:
@@ -206,7 +199,7 @@ def train(work: Path, minutes: float, target: float) -> None:
         elapsed = (time.monotonic() - start) / 60
         if step % 50 == 0:
             log.write(f"step {step} loss {loss.item():.3f} {elapsed:.1f} min\n")
-        if step % 500 == 0 or elapsed > minutes:
+        if step % 300 == 0 or elapsed > minutes:
             forward, backward = evaluate(model, sp, pairs)
             log.write(f"step {step} held-out exact: en→qto {forward:.0%} qto→en {backward:.0%}\n")
             torch.save(

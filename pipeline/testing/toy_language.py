@@ -318,3 +318,20 @@ def fragment(rng: random.Random, lex: Lexicon | None = None) -> Pair:
         target = render_np(b, random_np(b, allow_of=False, copied=False))
         return b.pair([*target, (b.lex.function[preposition], index)], sentence=False)
     return b.pair(_time(b, rng.choice((*words.TIME_WORDS, *words.DAYS))), sentence=False)
+
+
+#: Seed of the held-out sentences: the training stream skips them, the benchmark uses them.
+HELD_OUT_SEED = 1616
+#: Longest English sentence (tokens) in training and in the held-out set.
+MAX_TOKENS = 30
+
+
+def held_out(count: int = 200) -> list[Pair]:
+    """The held-out sentences, always the same ones."""
+    rng = random.Random(HELD_OUT_SEED)
+    pairs: list[Pair] = []
+    while len(pairs) < count:
+        pair = sentence(rng)
+        if len(pair.english) <= MAX_TOKENS:
+            pairs.append(pair)
+    return pairs
