@@ -250,7 +250,10 @@ def evaluate(cases: list[Case], source: Path, project: Path, log: Path) -> list[
         for span in case.spans:
             name = next(n for n in names if n.startswith(KINDS[span.kind]))
             method = methods.get((unit.text, name), "?")
-            judged.append((method, tuple(inside.get(name, [])) == span.expected, span.where))
+            got = tuple(inside.get(name, []))
+            judged.append((method, got == span.expected, span.where))
+            if got != span.expected and os.environ.get("FIDELITY_VERBOSE"):
+                print(f"{method}: {unit.text}\n  -> {text}\n  {name}: {got} != {span.expected}")
     return _report(judged, matched, len(cases), sum(len(c.spans) for c in cases))
 
 

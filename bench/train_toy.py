@@ -34,7 +34,7 @@ SEED = 16
 HELD_OUT = 200
 VOCAB = 2000
 MAX_TOKENS = toy.MAX_TOKENS  # English tokens of a training sentence
-BATCH_TOKENS = 2500
+BATCH_TOKENS = 1200
 PLACEHOLDERS = ["{1}", "{2}", "{3}", "{4}", "{5}"]
 
 
@@ -84,14 +84,14 @@ class Stream:
             pair = toy.sentence(rng) if rng.random() < 0.7 else toy.fragment(rng)
             if len(pair.english) <= MAX_TOKENS and pair.english_text not in self.avoid:
                 break
-        if rng.random() < 0.45:
+        if rng.random() < 0.35:  # the reverse direction only has to be good enough
             pair = pair.reversed()
         encode = self.sp.encode  # type: ignore[attr-defined]
         return encode(pair.english_text), encode(pair.target_text)
 
     def batches(self) -> object:
         while True:
-            pool = sorted((self.example() for _ in range(2000)), key=lambda e: len(e[1]))
+            pool = sorted((self.example() for _ in range(1000)), key=lambda e: len(e[1]))
             batch: list[tuple[list[int], list[int]]] = []
             chunks = []
             for example in pool:
@@ -157,7 +157,7 @@ def evaluate(model: Transformer, sp: object, pairs: list[toy.Pair]) -> tuple[flo
 def learning_rate(step: int, d_model: int, warmup: int = 300) -> float:
     """Noam schedule, scaled up for a small model."""
     step = max(step, 1)
-    return 0.5 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
+    return 0.8 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
 
 
 def train(work: Path, minutes: float, target: float) -> None:

@@ -110,3 +110,24 @@ def test_private_use_codes_are_languages_and_real_codes_are_unchanged() -> None:
     assert get_language("es").babel_locale == "es"
     with pytest.raises(ValueError):
         get_language("xx")
+
+
+def test_fidelity_cases_mark_constituents_and_expect_their_aligned_words() -> None:
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from fidelity import make_case
+
+    rng = random.Random(4)
+    cases = [make_case(pair, rng) for pair in toy.held_out(60)]
+    assert sum(len(c.spans) for c in cases) > 120
+    assert {s.where for c in cases for s in c.spans} == {"start", "middle", "end"}
+    for case in cases:
+        for span in case.spans:
+            assert 1 <= span.end - span.start <= 5
+            targets = case.pair.targets_of(set(range(span.start, span.end)))
+            assert targets and span.expected
+        assert case.markdown.count("](https://example.org/") <= 1
+        assert "{" not in case.markdown and "{" not in case.reference
