@@ -222,9 +222,9 @@ def source_sentences(count: int = SENTENCES) -> list[str]:
     Every third one joins two of them, so lengths range from a few words to about forty, like
     the sentences of a real summary.
     """
-    from pipeline.testing.argos_package import _BUNDLED_TEXT, _text_lines
+    from pipeline.testing.argos_text import BUNDLED_TEXT, text_lines
 
-    lines = [line for line in _text_lines(_BUNDLED_TEXT) if line[-1] in ".!?"]
+    lines = [line for line in text_lines(BUNDLED_TEXT) if line[-1] in ".!?"]
     found: dict[str, None] = {}
     k = 0
     while len(found) < count:

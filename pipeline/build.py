@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.backtranslate import back_translation_findings
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
@@ -261,6 +262,14 @@ class Build:
         outcome.up_to_date = True
         run = dict.fromkeys(outcome.sources.languages)
         write.write_run(config, run, EngineStats(), time.monotonic() - started, up_to_date=True)
+
+
+def back_translation(config: Config, outcome: Outcome) -> list[UnitFinding]:
+    """``check --back-translation``: the published text of each language translated back to
+    English where a reverse model exists, low chrF scores as findings (nothing written)."""
+    engine = Build(config, MACHINE).engine()
+    sources = outcome.sources
+    return back_translation_findings(sources.docs, sources.languages, config.locales_dir, engine)
 
 
 def probe_engine(config: Config, languages: Sequence[str] = ()) -> list[Probe]:

@@ -164,20 +164,38 @@ def status(ctx: click.Context, /, sources: tuple[Path, ...], **params: Any) -> N
     help="Print findings of this severity and worse.",
 )
 @click.option("--strict", is_flag=True, help="Exit with code 3 when an error-level finding exists.")
+@click.option(
+    "--back-translation",
+    is_flag=True,
+    help="Also translate the published text back to English (where a reverse model is "
+    "installed) and flag the units that come back far from the source.",
+)
+@engine_option
 @click.pass_context
 def check(
-    ctx: click.Context, /, sources: tuple[Path, ...], severity: str, strict: bool, **params: Any
+    ctx: click.Context,
+    /,
+    sources: tuple[Path, ...],
+    severity: str,
+    strict: bool,
+    back_translation: bool,
+    **params: Any,
 ) -> None:
     """Run the QA checks on what the pages of SOURCES show, and print the findings.
 
     Read-only: reviewed text, else the catalog's machine text; units no catalog has yet are
-    reported as not translated. One line per finding:
+    reported as not translated. Only --back-translation uses an engine (-e, for the reverse
+    models). One line per finding:
     file:line: language unit: severity [check id] message.
     """
     from pipeline.build import READ, Build
+    from pipeline.build import back_translation as back
     from pipeline.findings import Severity
 
-    outcome = Build(config_from(ctx, params), READ).run(sources)
+    config = config_from(ctx, params)
+    outcome = Build(config, READ).run(sources)
+    if back_translation:
+        outcome.findings.extend(back(config, outcome))
     worst = Severity(severity).rank
     for finding in outcome.findings:
         if finding.severity.rank <= worst:

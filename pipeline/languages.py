@@ -2,6 +2,12 @@
 
 Argos uses ISO 639-1 codes plus two of its own (``zt`` for Traditional Chinese, ``pb`` for
 Brazilian Portuguese); pages need BCP 47 tags, so both are mapped here and nowhere else.
+
+ISO 639-2 reserves the codes ``qaa`` to ``qtz`` for local use: no real language will ever get
+one, and BCP 47 accepts them as language subtags. They are valid here as private-use
+languages (Latin script, left to right, dates and numbers formatted as in English), which is
+how the synthetic test language of :mod:`pipeline.testing.toy_language` (``qto``) builds like
+any other without a table of test-only codes in the product.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ _ARGOS_ALIASES = {"zt": "zh-Hant", "pb": "pt-BR"}
 _RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
 
 _CODE_RE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_PRIVATE_USE_RE = re.compile(r"^q[a-t][a-z]$")
 
 
 @dataclass(frozen=True)
@@ -83,11 +90,12 @@ class Language:
     native_name: str
     script: str  # ISO 15924: "Latn", "Arab", "Hans"
     direction: str  # "ltr" or "rtl"
+    locale: str = ""  # the Babel locale when it is not the tag's (private-use codes)
 
     @property
     def babel_locale(self) -> str:
         """The identifier Babel understands (underscores)."""
-        return self.tag.replace("-", "_")
+        return self.locale or self.tag.replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,8 @@ def get_writing(code: str) -> Writing:
 
     if not _CODE_RE.match(code):
         raise ValueError(f"not a language code: {code!r}")
+    if _PRIVATE_USE_RE.match(code):
+        return Writing(code, code, "Latn")
     tag = _ARGOS_ALIASES.get(code, code)
     try:
         locale = Locale.parse(tag.replace("-", "_"))
@@ -129,6 +139,9 @@ def get_language(code: str) -> Language:
     from babel import Locale
 
     writing = get_writing(code)
+    if _PRIVATE_USE_RE.match(code):
+        name = f"Private-use language {code}"
+        return Language(code, code, name, name, "Latn", "ltr", locale=SOURCE_LANGUAGE)
     locale = Locale.parse(writing.tag.replace("-", "_"))
     rtl = locale.character_order == "right-to-left" or writing.script in _RTL_SCRIPTS
     return Language(

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 #: The one definition of an engine placeholder (fullwidth braces: models for CJK emit them).
 PLACEHOLDER_RE = re.compile(r"[{｛]\s*(\d+)\s*[}｝]")
@@ -54,10 +55,23 @@ def place(
     a span never lands on (or overlaps) one of them. ``glued``: the span touches a word in
     the source (``[foo][a][baz][b]`` is two links in one word), so it may cut a word.
     """
-    found = locate(text, translated, expected, taken, glued)
+    method, found = _first_method(text, translated, english, projected, expected, taken, glued)
+    return method, (found and apart(text, found, taken))
+
+
+def _first_method(
+    text: str,
+    translated: str,
+    english: str,
+    projected: tuple[int, int] | None,
+    expected: float,
+    taken: Collection[tuple[int, int]],
+    glued: bool,
+) -> tuple[str, tuple[int, int] | None]:
+    found = locate(text, translated, expected, taken, glued, projected)
     if found:
         return "exact", found
-    found = locate(text, english, expected, taken, glued)
+    found = locate(text, english, expected, taken, glued, projected)
     if found:
         return "source", found
     if projected and not _overlaps(projected, taken):
@@ -68,16 +82,43 @@ def place(
     return "position", None
 
 
+def apart(text: str, found: tuple[int, int], taken: Collection[tuple[int, int]]) -> tuple[int, int]:
+    """``found`` without the words of spans it must stay apart from.
+
+    Spans apart in the source are apart in the translation too: an attention hull or a fuzzy
+    window that swallowed the words of an earlier span (``<i><a>x</a> y</i>`` for ``<a>x</a>``
+    ... ``<i>y</i>``) gives them back, keeping its larger side.
+    """
+    start, end = found
+    for a, b in taken:
+        if b <= start or a >= end or (a <= start and b >= end):
+            continue
+        sides = [(start, a), (b, end)] if start < a and b < end else []
+        sides += [(b, end)] if a <= start else [(start, a)] if b >= end else []
+        sides = [side for side in sides if WORD_RE.search(text[side[0] : side[1]])]
+        if not sides:
+            continue
+        left, right = max(sides, key=lambda side: len(WORD_RE.findall(text[side[0] : side[1]])))
+        start = left + len(text[left:right]) - len(text[left:right].lstrip())
+        end = right - (len(text[left:right]) - len(text[left:right].rstrip()))
+    return start, end
+
+
 def locate(
     text: str,
     needle: str,
     expected: float,
     taken: Collection[tuple[int, int]] = (),
     glued: bool = False,
+    anchor: tuple[int, int] | None = None,
 ) -> tuple[int, int] | None:
     """The occurrence of ``needle``'s words in ``text`` nearest ``expected``, if any.
 
     Occurrences in ``taken`` do not count; ``glued`` takes a hit inside a word as it is.
+    Exact occurrences come first, then the words holding them ("insuperable" found in
+    "insuperables"), then other endings of them (:func:`inflected`). With ``anchor`` (where
+    the model's attention puts the span) the first kind with a hit on the anchor wins: an
+    inflected form there beats an exact form elsewhere (the same noun, once definite).
     """
     # Punctuation and padding at the ends belong to the span's own sentence, not to its words.
     stripped = _balanced(needle, _trim(needle))
@@ -87,22 +128,15 @@ def locate(
     pattern = r"\s+".join(re.escape(w) for w in needle.split())
     before = "" if unspaced(needle[0]) else r"(?<!\w)"
     after = "" if unspaced(needle[-1]) else r"(?!\w)"
-    hits = [hit for hit in _all_hits(before + pattern + after, text) if not _overlaps(hit, taken)]
-    if not hits:
-        # Inflected in context ("insuperable" → "insuperables"): widen a hit inside a word to
-        # the whole word, so a tag never cuts a word in two.
-        for start, end in _all_hits(pattern, text):
-            while (
-                not glued
-                and start > 0
-                and text[start - 1].isalnum()
-                and not unspaced(text[start - 1])
-            ):
-                start -= 1
-            while not glued and end < len(text) and text[end].isalnum() and not unspaced(text[end]):
-                end += 1
-            hits.append((start, end))
-    hits = [hit for hit in hits if not _overlaps(hit, taken)]
+    exact = _all_hits(before + pattern + after, text)
+    tiers = [exact, _widened(text, pattern, glued), [] if glued else inflected(text, needle)]
+    tiers = [[hit for hit in tier if not _overlaps(hit, taken)] for tier in tiers]
+    if anchor is not None:
+        for tier in tiers:
+            on_anchor = [hit for hit in tier if hit[0] < anchor[1] and hit[1] > anchor[0]]
+            if on_anchor:
+                return min(on_anchor, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
+    hits = next((tier for tier in tiers if tier), [])
     if not hits:
         return None
     return min(hits, key=lambda hit: abs((hit[0] + hit[1]) / 2 - expected))
@@ -175,6 +209,51 @@ def _literal(
 
 def _overlaps(hit: tuple[int, int], taken: Collection[tuple[int, int]]) -> bool:
     return any(hit[0] < end and start < hit[1] for start, end in taken)
+
+
+def _widened(text: str, pattern: str, glued: bool) -> list[tuple[int, int]]:
+    """Hits inside words, widened to the whole words so a tag never cuts a word in two."""
+    hits = []
+    for start, end in _all_hits(pattern, text):
+        while (
+            not glued and start > 0 and text[start - 1].isalnum() and not unspaced(text[start - 1])
+        ):
+            start -= 1
+        while not glued and end < len(text) and text[end].isalnum() and not unspaced(text[end]):
+            end += 1
+        hits.append((start, end))
+    return hits
+
+
+# An inflected word keeps all but the last _ENDING letters of the form translated alone, and
+# at least _MIN_STEM of them; it is at most _ENDING letters longer or shorter.
+_ENDING = 2
+_MIN_STEM = 3
+
+
+def inflected(text: str, needle: str) -> list[tuple[int, int]]:
+    """Runs of words of ``text`` that are ``needle``'s words with other endings.
+
+    A phrase translated alone takes the default agreement; in the sentence it agrees with its
+    noun or takes a case ending ("nuevo" → "nueva", "casa" → "casas"). Only for scripts
+    with spaces between words, and words of at least _MIN_STEM + 1 letters.
+    """
+    wanted = needle.split()
+    if any(not w.isalnum() or unspaced(w[0]) or len(w) <= _MIN_STEM for w in wanted):
+        return []
+    stems = [w[: max(_MIN_STEM, len(w) - _ENDING)].casefold() for w in wanted]
+    words = list(WORD_RE.finditer(text))
+    hits = []
+    for i in range(len(words) - len(wanted) + 1):
+        window = words[i : i + len(wanted)]
+        alike = all(
+            w.group(0).casefold().startswith(stem) and abs(len(w.group(0)) - len(full)) <= _ENDING
+            for w, stem, full in zip(window, stems, wanted, strict=True)
+        )
+        adjacent = all(not text[a.end() : b.start()].strip() for a, b in pairwise(window))
+        if alike and adjacent:
+            hits.append((window[0].start(), window[-1].end()))
+    return hits
 
 
 def unspaced(char: str) -> bool:

@@ -41,6 +41,7 @@ CHECKS: dict[str, tuple[Severity, str]] = {
     # Found by the PDF renderer's page-fit (pipeline.pdf), not in the text.
     "overflow": (WARNING, "the printed handout is longer than max_pages, even when fitted"),
     "markup-fallback": (ERROR, "the markup could not be restored; placed by position"),
+    "back-translation": (WARNING, "translated back to English, the text is far from the source"),
     "end-punctuation": (INFO, "the final punctuation differs"),
     "tag-order": (INFO, "inline code, URLs or images are in a different order"),
 }
@@ -60,9 +61,26 @@ _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BIDI_MARKS_RE = re.compile("[\u200e\u200f]")
 _WORD_RE = re.compile(r"\w+")
 _CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore"}
-# Sentence ends: . ! ? and their script forms, not after a one-letter word ("U.K.", "e.g.").
+
+
+def _mark_class() -> str:
+    """A regex class body of the combining marks of the BMP (Devanagari vowel signs, ...)."""
+    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[list[str]] = []
+    for ch in marks:
+        if ranges and ord(ch) == ord(ranges[-1][1]) + 1:
+            ranges[-1][1] = ch
+        else:
+            ranges.append([ch, ch])
+    return "".join(a if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+# Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
+# not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
+# own: हुआ।); CJK full stops need no space after them.
+_ONE_LETTER_WORD = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
 _SENTENCE_END_RE = re.compile(
-    r"(?<!(?<![^\W\d_])[^\W\d_])[.!?؟।…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
+    rf"(?<!{_ONE_LETTER_WORD})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
 )
 # Closing quotes, brackets and pseudo-localization padding come after the final punctuation.
 _TRAILING = "\"'”’»)]~ \t\n\u00a0"
@@ -72,6 +90,8 @@ _END_CLASSES = {
     "．": "stop",
     "।": "stop",
     "۔": "stop",
+    "።": "stop",
+    "፧": "question",
     "?": "question",
     "？": "question",
     "؟": "question",
@@ -95,6 +115,7 @@ _END_FORMS: dict[str, dict[str, set[str]]] = {
     },
     "Arab": {"question": {"؟"}, "semicolon": {"؛", ";"}, "stop": {".", "۔"}},
     "Deva": {"stop": {"।", "."}},
+    "Ethi": {"stop": {"።", "."}, "question": {"፧", "?"}},
 }
 
 
@@ -204,28 +225,47 @@ def _ascii_digits(text: str) -> str:
     )
 
 
-_SOURCE_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# A number, and the English scale word after it: "300 million" may be written 3亿 or 300.
+_SOURCE_NUMBER_RE = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s+(thousand|million|billion)\b)?")
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+# Chinese and Japanese write large numbers in myriads: 1.1万 is 11,000, 3亿 300,000,000.
+_MULTIPLIERS = {"千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_MULTIPLIER_CHARS = "".join(_MULTIPLIERS)
 
 
-def _source_value(token: str) -> Decimal:
-    """An English number: ``11,000`` → 11000, ``1.5`` → 1.5."""
+def _source_values(match: re.Match[str]) -> set[Decimal]:
+    """An English number: ``11,000`` → 11000, ``1.5`` → 1.5; with a scale word, both values."""
     # English groups thousands with commas; a comma is never a decimal point here.
-    token = token.replace(",", "")
+    token = match.group(1).replace(",", "")
     try:
-        return Decimal(token) if token.count(".") <= 1 else Decimal(token.replace(".", ""))
+        value = Decimal(token) if token.count(".") <= 1 else Decimal(token.replace(".", ""))
     except InvalidOperation:  # pragma: no cover - the pattern only yields digits and dots
-        return Decimal(0)
+        value = Decimal(0)
+    scale = _SCALES.get(match.group(2) or "")
+    return {value, value * scale} if scale else {value}
+
+
+def _grouped(groups: list[str]) -> bool:
+    """Digit groups of a whole number: thousands (11,000) or Indian lakhs (1,50,000)."""
+    rest = groups[1:]
+    if all(len(g) == 3 for g in rest):
+        return True
+    return len(rest[-1]) == 3 and all(len(g) == 2 for g in rest[:-1]) and len(groups[0]) <= 2
 
 
 def _target_values(token: str) -> set[Decimal]:
     """What a translated number may mean: ``11.000`` is 11000 (es) or 11 (en), both allowed."""
+    scale = 1
+    while token and token[-1] in _MULTIPLIERS:
+        scale *= _MULTIPLIERS[token[-1]]
+        token = token[:-1].rstrip()
     groups = re.split(r"\D", token)
-    values = {Decimal("".join(groups))}
-    if len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]):
-        values.clear()
+    values = set()
+    if len(groups) == 1 or _grouped(groups):
+        values.add(Decimal("".join(groups)))
     if len(groups) > 1 and token[len(token) - len(groups[-1]) - 1] in ".,٫":
         values.add(Decimal("".join(groups[:-1]) + "." + groups[-1]))
-    return values
+    return {value * scale for value in values}
 
 
 def _target_number_re(lang: str) -> re.Pattern[str]:
@@ -237,20 +277,25 @@ def _target_number_re(lang: str) -> re.Pattern[str]:
     except (UnknownLocaleError, ValueError):
         group = ","
     spaced = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|" if group.isspace() else ""
-    return re.compile(spaced + r"\d+(?:[.,\u066b\u066c'’]\d+)*")
+    myriads = rf"\d+(?:\.\d+)?\s*[{_MULTIPLIER_CHARS}]+|"
+    return re.compile(myriads + spaced + r"\d+(?:[.,\u066b\u066c'’]\d+)*")
 
 
 def check_numbers(source: str, target: str, lang: str) -> list[Finding]:
-    """Each number of the English text must be in the translation, in any local format."""
+    """Each number of the English text must be in the translation, in any local format.
+
+    Digits of any script count (Arabic-Indic, Persian, Devanagari, Bengali, fullwidth), and so
+    do Indian digit groups and Chinese/Japanese myriads (万, 亿).
+    """
     found = [
         _target_values(m.group(0)) for m in _target_number_re(lang).finditer(_ascii_digits(target))
     ]
     findings = []
     for match in _SOURCE_NUMBER_RE.finditer(_ascii_digits(source)):
-        value = _source_value(match.group(0))
-        index = next((i for i, values in enumerate(found) if value in values), None)
+        wanted = _source_values(match)
+        index = next((i for i, values in enumerate(found) if wanted & values), None)
         if index is None:
-            findings.append(_finding("numbers", f"number {match.group(0)} is missing or changed"))
+            findings.append(_finding("numbers", f"number {match.group(1)} is missing or changed"))
         else:
             found.pop(index)
     return findings

@@ -1,0 +1,148 @@
+"""Back-translation: translate the published text back to English and score it.
+
+A reviewer reads the units that come back furthest from the English source first. For every
+language whose reverse model (``lang → en``) the engine has, each unit's published text (the
+reviewed translation where approved, else the machine one, as the catalogs hold it) is
+translated back sentence by sentence, and scored against the English with chrF (sacrebleu's
+implementation: character n-gram F-score, 0 to 100, robust to inflection and word order).
+Units under the threshold become findings of the QA check ``back-translation``.
+
+The score measures the round trip, so a weak reverse model lowers every unit alike; the
+threshold is therefore absolute and low (a correct round trip of the toy models scores 80 to
+100, a translation of another sentence under 30), and :func:`lowest` lists the worst units
+whatever their score.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalog import catalog_path, read_catalog
+from pipeline.engines import Engine
+from pipeline.errors import PipelineError
+from pipeline.findings import UnitFinding
+from pipeline.inline import plain_text
+from pipeline.languages import SOURCE_LANGUAGE
+from pipeline.qa import CHECKS
+from pipeline.segment import Segmented
+
+log = logging.getLogger(__name__)
+
+CHECK_ID = "back-translation"
+#: chrF under which a unit is flagged (0-100).
+THRESHOLD = 50.0
+# Sentence ends in any script the pipeline publishes, followed by a space.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?。！？؟۔।።፧])\s+")
+
+
+@dataclass(frozen=True)
+class Published:
+    """One unit's English source and the translation the pages show."""
+
+    path: str
+    slug: str
+    unit_id: str
+    line: int | None
+    english: str  # tagged
+    translation: str  # tagged
+
+
+@dataclass(frozen=True)
+class BackTranslation:
+    """A unit translated back to English, with its chrF against the source."""
+
+    unit: Published
+    lang: str
+    back: str  # plain English from the reverse model
+    chrf: float
+
+    def finding(self, threshold: float = THRESHOLD) -> UnitFinding:
+        """The ``back-translation`` finding for this unit."""
+        severity = CHECKS[CHECK_ID][0]
+        message = (
+            f"translated back to English it scores chrF {self.chrf:.0f} "
+            f"(under {threshold:.0f}): {self.back[:120]!r}"
+        )
+        u = self.unit
+        return UnitFinding(
+            u.path, u.slug, self.lang, u.unit_id, u.line, CHECK_ID, severity, message
+        )
+
+
+def published_units(docs: Sequence[Segmented], locales_dir: Path, lang: str) -> list[Published]:
+    """Units of ``docs`` with a translation in ``lang``'s catalogs (reviewed or machine)."""
+    out = []
+    for seg in docs:
+        catalog = read_catalog(catalog_path(locales_dir, lang, seg.document.slug))
+        if catalog is None:
+            continue
+        texts = {e.context: e.msgstr for e in catalog.active if e.msgstr}
+        for unit in seg.units:
+            text = texts.get(unit.id)
+            if text and unit.translatable:
+                out.append(
+                    Published(
+                        str(seg.document.path),
+                        seg.document.slug,
+                        unit.id,
+                        unit.line,
+                        unit.text,
+                        text,
+                    )
+                )
+    return out
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END_RE.split(" ".join(text.split())) if s]
+
+
+def back_translate(units: Sequence[Published], lang: str, engine: Engine) -> list[BackTranslation]:
+    """Translate every unit back to English in one batch and score each with chrF."""
+    from sacrebleu.metrics.chrf import CHRF
+
+    chrf = CHRF()
+    split = [_sentences(plain_text(u.translation)) for u in units]
+    flat = [s for sentences in split for s in sentences]
+    outputs = iter(engine.translate(flat, lang, SOURCE_LANGUAGE)) if flat else iter(())
+    results = []
+    for unit, sentences in zip(units, split, strict=True):
+        back = " ".join(next(outputs).text for _ in sentences)
+        english = " ".join(plain_text(unit.english).split())
+        score = float(chrf.sentence_score(back, [english]).score)
+        results.append(BackTranslation(unit, lang, back, score))
+    return results
+
+
+def lowest(results: Sequence[BackTranslation], limit: int = 10) -> list[BackTranslation]:
+    """The ``limit`` units that came back furthest from the English, worst first."""
+    return sorted(results, key=lambda r: (r.chrf, r.unit.slug, r.unit.unit_id))[:limit]
+
+
+def back_translation_findings(
+    docs: Sequence[Segmented],
+    languages: Sequence[str],
+    locales_dir: Path,
+    engine: Engine,
+    threshold: float = THRESHOLD,
+) -> list[UnitFinding]:
+    """``back-translation`` findings for every language the engine can translate back.
+
+    A language without a reverse model is skipped with a log warning, not a failure.
+    """
+    findings: list[UnitFinding] = []
+    for lang in languages:
+        try:
+            engine.check(lang, SOURCE_LANGUAGE)
+        except PipelineError as err:
+            log.warning("no back-translation for %s: %s", lang, err)
+            continue
+        units = published_units(docs, locales_dir, lang)
+        results = back_translate(units, lang, engine) if units else []
+        engine.release()
+        findings += [r.finding(threshold) for r in results if r.chrf < threshold]
+    return findings

@@ -1,0 +1,80 @@
+"""Sentence and number checks in the scripts they claim to understand (no false positives)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.qa import check_pair
+
+SOURCE = "The charity counted 11,000 parcels. Volunteers packed them. The work ended in 2023."
+# Three sentences each, with the number written as the language writes it.
+GOOD = {
+    "ur": "خیراتی ادارے نے ۱۱٬۰۰۰ پارسل گنے۔ رضاکاروں نے انہیں پیک کیا۔ کام ۲۰۲۳ میں ختم ہوا۔",
+    "am": "በጎ አድራጎቱ 11,000 እሽጎችን ቆጠረ። በጎ ፈቃደኞች አሸጓቸው። ሥራው በ2023 አለቀ።",
+    "ar": "أحصت الجمعية ١١٬٠٠٠ طرد. قام المتطوعون بتعبئتها. انتهى العمل في ٢٠٢٣.",
+    "fa": "این خیریه ۱۱٬۰۰۰ بسته را شمرد. داوطلبان آنها را بستند. کار در ۲۰۲۳ تمام شد.",
+    "hi": "संस्था ने ११,००० पार्सल गिने। स्वयंसेवकों ने उन्हें पैक किया। काम २०२३ में समाप्त हुआ।",
+    "bn": "দাতব্য সংস্থাটি ১১,০০০ পার্সেল গুনেছে। স্বেচ্ছাসেবকেরা সেগুলি প্যাক করেছে। কাজ ২০২৩ সালে শেষ হয়েছে।",
+    "zh": "慈善机构清点了1.1万个包裹。志愿者把它们打包好了。工作于2023年结束。",
+    "ja": "慈善団体は1.1万個の小包を数えた。ボランティアが梱包した。作業は2023年に終わった。",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(GOOD))
+def test_correct_translations_pass_sentence_and_number_checks(lang: str) -> None:
+    found = check_pair(SOURCE, GOOD[lang], lang)
+    assert [f for f in found if f.id in ("sentences", "numbers")] == []
+
+
+@pytest.mark.parametrize("lang", sorted(GOOD))
+def test_a_merged_sentence_is_still_found(lang: str) -> None:
+    # Drop the first sentence end: two sentences for three.
+    good = GOOD[lang]
+    end = next(
+        i for i, ch in enumerate(good) if ch in "۔።।。" or (ch == "." and good[i + 1] == " ")
+    )
+    merged = good[:end] + " " + good[end + 1 :]
+    found = check_pair(SOURCE, merged, lang)
+    assert [f.message for f in found if f.id == "sentences"] == ["2 sentence(s) for 3 in English"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "wrong"),
+    [
+        ("ur", ("۱۱٬۰۰۰", "۱۲٬۰۰۰")),
+        ("ar", ("١١٬٠٠٠", "١٣٬٠٠٠")),
+        ("fa", ("۱۱٬۰۰۰", "۱۱٬۵۰۰")),
+        ("hi", ("११,०००", "१२,०००")),
+        ("bn", ("১১,০০০", "১৭,০০০")),
+        ("zh", ("1.1万", "1.2万")),
+        ("ja", ("1.1万", "11万")),
+    ],
+)
+def test_a_changed_number_is_found_in_native_digits_and_myriads(
+    lang: str, wrong: tuple[str, str]
+) -> None:
+    changed = GOOD[lang].replace(*wrong)
+    assert changed != GOOD[lang]
+    found = check_pair(SOURCE, changed, lang)
+    assert [f.message for f in found if f.id == "numbers"] == [
+        "number 11,000 is missing or changed"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "lang"),
+    [
+        ("About 150,000 people signed.", "लगभग 1,50,000 लोगों ने हस्ताक्षर किए।", "hi"),
+        ("About 150,000 people signed.", "প্রায় ১,৫০,০০০ জন স্বাক্ষর করেছেন।", "bn"),
+        ("The fund holds 300 million euros.", "该基金持有3亿欧元。", "zh"),
+        ("The fund holds 2.5 billion euros.", "该基金持有25亿欧元。", "zh"),
+        ("The fund holds 300 million euros.", "El fondo tiene 300 millones de euros.", "es"),
+    ],
+)
+def test_indian_groups_and_scale_words_match(source: str, translation: str, lang: str) -> None:
+    assert [f for f in check_pair(source, translation, lang) if f.id == "numbers"] == []
+
+
+def test_amharic_question_mark_ends_a_sentence() -> None:
+    found = check_pair("Is it open? It is.", "ክፍት ነው፧ አዎ ነው።", "am")
+    assert [f for f in found if f.id in ("sentences", "end-punctuation")] == []
