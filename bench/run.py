@@ -342,7 +342,9 @@ class Recorder:
     def check(self, source: str, target: str) -> None:
         """Every pair works."""
 
-    def translate(self, sentences: Any, source: str, target: str) -> list[Any]:
+    def translate(
+        self, sentences: Any, source: str, target: str, *, aligned: Any = None
+    ) -> list[Any]:
         """Echo the input and remember it."""
         from pipeline.engines import Translation
 

@@ -96,7 +96,11 @@ def translate_language(
     missing = [t for t in needed if t not in known]
     fresh: dict[str, Translation] = {}
     if missing:
-        fresh = dict(zip(missing, engine.translate(missing, SOURCE_LANGUAGE, lang), strict=True))
+        # Attention only where a sentence has markup spans to place (it costs decoding time).
+        with_spans = {item.text for _, _, protected in plan for item in protected if item.spans}
+        aligned = [i for i, text in enumerate(missing) if text in with_spans]
+        out = engine.translate(missing, SOURCE_LANGUAGE, lang, aligned=aligned)
+        fresh = dict(zip(missing, out, strict=True))
         if memory:
             memory.store(identity, lang, fresh)
     done = {**known, **fresh}

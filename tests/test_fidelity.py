@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -185,7 +185,14 @@ class FaultEngine(PseudoEngine):
     def release(self) -> None:
         """Nothing loaded."""
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         """Pseudo-translate, then break the output as ``fault`` says."""
         inject: Callable[[str, str], str] = getattr(self, "_" + self.fault)
         out = PseudoEngine().translate(sentences, source, target)
@@ -290,7 +297,14 @@ def test_argos_package_keeps_every_link_and_reports_span_methods(
 class _ScoredEngine(FaultEngine):
     """Loops one sentence and is least sure of it, to check what reviewers are shown."""
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         out = PseudoEngine().translate(sentences, source, target)
         return [
             Translation(t.text + " salad salad salad salad", -4.0)

@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pytest
@@ -150,7 +150,14 @@ class ScriptEngine(PseudoEngine):
         """Only the languages written above."""
         assert target in SENTENCES, target
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         """Look each sentence up; an unknown one is a bug in this test."""
         table = dict(zip(ENGLISH, SENTENCES[target], strict=True))
         out = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -102,8 +102,19 @@ class Engine(Protocol):
         """For ``engines check``: what can be reached and which targets it covers."""
         ...
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
-        """Translate all ``sentences`` (in batches of the engine's choosing), order kept."""
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
+        """Translate all ``sentences`` (in batches of the engine's choosing), order kept.
+
+        ``aligned``: the indices of the sentences whose alignment is wanted (None: all);
+        engines without attention ignore it.
+        """
         ...
 
     def release(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from pipeline.engines import (
@@ -68,7 +68,14 @@ class PseudoEngine:
     def check(self, source: str, target: str) -> None:
         """Any pair works."""
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         """Pseudo-localize each sentence."""
         return [Translation(pseudo_localize(s), 0.0) for s in sentences]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pipeline.engines import Translation
 from pipeline.engines.pseudo import PseudoEngine
@@ -127,7 +127,14 @@ class ScriptSampleEngine(PseudoEngine):
 
             raise ConfigError(f"no script sample for {target!r} (have: {', '.join(SAMPLES)})")
 
-    def translate(self, sentences: Sequence[str], source: str, target: str) -> list[Translation]:
+    def translate(
+        self,
+        sentences: Sequence[str],
+        source: str,
+        target: str,
+        *,
+        aligned: Collection[int] | None = None,
+    ) -> list[Translation]:
         """Each sentence in the target's script, about as long, kept tokens in place."""
         return [Translation(sample_text(s, target), 0.0) for s in sentences]
 
