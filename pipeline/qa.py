@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 
 from pipeline.findings import Finding, Severity
 from pipeline.glossary import Glossary, Terms
 from pipeline.inline import TagError, Token, tokenize
 from pipeline.languages import get_language
+from pipeline.numbers import missing_numbers
+from pipeline.punctuation import end_punctuation_problem, sentence_count
 from pipeline.urls import EMAIL_RE, URL_RE
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -60,65 +61,6 @@ _EMAIL_RE = EMAIL_RE
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BIDI_MARKS_RE = re.compile("[\u200e\u200f]")
 _WORD_RE = re.compile(r"\w+")
-_CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore"}
-
-
-def _mark_class() -> str:
-    """A regex class body of the combining marks of the BMP (Devanagari vowel signs, ...)."""
-    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M"]
-    ranges: list[list[str]] = []
-    for ch in marks:
-        if ranges and ord(ch) == ord(ranges[-1][1]) + 1:
-            ranges[-1][1] = ch
-        else:
-            ranges.append([ch, ch])
-    return "".join(a if a == b else f"{a}-{b}" for a, b in ranges)
-
-
-# Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
-# not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
-# own: हुआ।); CJK full stops need no space after them.
-_ONE_LETTER_WORD = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
-_SENTENCE_END_RE = re.compile(
-    rf"(?<!{_ONE_LETTER_WORD})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
-)
-# Closing quotes, brackets and pseudo-localization padding come after the final punctuation.
-_TRAILING = "\"'”’»)]~ \t\n\u00a0"
-_END_CLASSES = {
-    ".": "stop",
-    "。": "stop",
-    "．": "stop",
-    "।": "stop",
-    "۔": "stop",
-    "።": "stop",
-    "፧": "question",
-    "?": "question",
-    "？": "question",
-    "؟": "question",
-    "!": "exclamation",
-    "！": "exclamation",
-    ":": "colon",
-    "：": "colon",
-    ";": "semicolon",
-    "；": "semicolon",
-    "؛": "semicolon",
-    "…": "ellipsis",
-}
-# Per script: the final punctuation a class of ending may take.
-_END_FORMS: dict[str, dict[str, set[str]]] = {
-    "cjk": {
-        "stop": {"。", "．"},
-        "question": {"？", "?"},
-        "exclamation": {"！", "!"},
-        "colon": {"：", ":"},
-        "semicolon": {"；", ";"},
-    },
-    "Arab": {"question": {"؟"}, "semicolon": {"؛", ";"}, "stop": {".", "۔"}},
-    "Deva": {"stop": {"।", "."}},
-    "Ethi": {"stop": {"።", "."}, "question": {"፧", "?"}},
-}
-
-
 def check_pair(
     source_tagged: str,
     translation_tagged: str,
@@ -212,95 +154,6 @@ def _literal(
     ]
 
 
-# -- numbers --------------------------------------------------------------------------------
-
-
-def _ascii_digits(text: str) -> str:
-    """Any script's decimal digits (Arabic-Indic, Devanagari, fullwidth) as ASCII digits."""
-    return "".join(
-        str(unicodedata.decimal(ch))
-        if ch.isdigit() and unicodedata.decimal(ch, None) is not None
-        else ch
-        for ch in text
-    )
-
-
-# A number, and the English scale word after it: "300 million" may be written 3亿 or 300.
-_SOURCE_NUMBER_RE = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s+(thousand|million|billion)\b)?")
-_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
-# Chinese and Japanese write large numbers in myriads: 1.1万 is 11,000, 3亿 300,000,000.
-_MULTIPLIERS = {"千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
-_MULTIPLIER_CHARS = "".join(_MULTIPLIERS)
-
-
-def _source_values(match: re.Match[str]) -> set[Decimal]:
-    """An English number: ``11,000`` → 11000, ``1.5`` → 1.5; with a scale word, both values."""
-    # English groups thousands with commas; a comma is never a decimal point here.
-    token = match.group(1).replace(",", "")
-    try:
-        value = Decimal(token) if token.count(".") <= 1 else Decimal(token.replace(".", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern only yields digits and dots
-        value = Decimal(0)
-    scale = _SCALES.get(match.group(2) or "")
-    return {value, value * scale} if scale else {value}
-
-
-def _grouped(groups: list[str]) -> bool:
-    """Digit groups of a whole number: thousands (11,000) or Indian lakhs (1,50,000)."""
-    rest = groups[1:]
-    if all(len(g) == 3 for g in rest):
-        return True
-    return len(rest[-1]) == 3 and all(len(g) == 2 for g in rest[:-1]) and len(groups[0]) <= 2
-
-
-def _target_values(token: str) -> set[Decimal]:
-    """What a translated number may mean: ``11.000`` is 11000 (es) or 11 (en), both allowed."""
-    scale = 1
-    while token and token[-1] in _MULTIPLIERS:
-        scale *= _MULTIPLIERS[token[-1]]
-        token = token[:-1].rstrip()
-    groups = re.split(r"\D", token)
-    values = set()
-    if len(groups) == 1 or _grouped(groups):
-        values.add(Decimal("".join(groups)))
-    if len(groups) > 1 and token[len(token) - len(groups[-1]) - 1] in ".,٫":
-        values.add(Decimal("".join(groups[:-1]) + "." + groups[-1]))
-    return {value * scale for value in values}
-
-
-def _target_number_re(lang: str) -> re.Pattern[str]:
-    from babel import UnknownLocaleError
-    from babel.numbers import get_group_symbol
-
-    try:
-        group = get_group_symbol(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        group = ","
-    spaced = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|" if group.isspace() else ""
-    myriads = rf"\d+(?:\.\d+)?\s*[{_MULTIPLIER_CHARS}]+|"
-    return re.compile(myriads + spaced + r"\d+(?:[.,\u066b\u066c'’]\d+)*")
-
-
-def check_numbers(source: str, target: str, lang: str) -> list[Finding]:
-    """Each number of the English text must be in the translation, in any local format.
-
-    Digits of any script count (Arabic-Indic, Persian, Devanagari, Bengali, fullwidth), and so
-    do Indian digit groups and Chinese/Japanese myriads (万, 亿).
-    """
-    found = [
-        _target_values(m.group(0)) for m in _target_number_re(lang).finditer(_ascii_digits(target))
-    ]
-    findings = []
-    for match in _SOURCE_NUMBER_RE.finditer(_ascii_digits(source)):
-        wanted = _source_values(match)
-        index = next((i for i, values in enumerate(found) if wanted & values), None)
-        if index is None:
-            findings.append(_finding("numbers", f"number {match.group(1)} is missing or changed"))
-        else:
-            found.pop(index)
-    return findings
-
-
 # -- words ----------------------------------------------------------------------------------
 
 
@@ -376,12 +229,12 @@ def _repeated(source: str, target: str) -> list[Finding]:
     return findings
 
 
-def sentence_count(text: str) -> int:
-    """Sentences in plain text by their final punctuation (any script); at least 1."""
-    stripped = text.rstrip(_TRAILING)
-    ends = len(_SENTENCE_END_RE.findall(text))
-    # A last sentence without final punctuation still counts.
-    return max(1, ends + (1 if stripped and stripped[-1] not in _END_CLASSES else 0))
+def check_numbers(source: str, target: str, lang: str) -> list[Finding]:
+    """Each number of the English text must be in the translation, in any local format."""
+    return [
+        _finding("numbers", f"number {number} is missing or changed")
+        for number in missing_numbers(source, target, lang)
+    ]
 
 
 def _sentences(source: str, target: str) -> list[Finding]:
@@ -391,42 +244,9 @@ def _sentences(source: str, target: str) -> list[Finding]:
     return [_finding("sentences", f"{have} sentence(s) for {want} in English")]
 
 
-def _end_class(text: str) -> tuple[str, str]:
-    stripped = text.rstrip(_TRAILING)
-    if stripped.endswith("..."):
-        return "ellipsis", "..."
-    last = stripped[-1:] if stripped else ""
-    return (_END_CLASSES[last], last) if last in _END_CLASSES else ("none", "")
-
-
 def _end_punctuation(source: str, target: str, lang: str) -> list[Finding]:
-    want, _ = _end_class(source)
-    have, mark = _end_class(target)
-    script = get_language(lang).script
-    forms = (
-        _END_FORMS["cjk" if script in _CJK_SCRIPTS else script]
-        if (script in _CJK_SCRIPTS or script in _END_FORMS)
-        else {}
-    )
-    if want == "none" and have == "none":
-        return []
-    if want == have and (want not in forms or mark in forms[want]):
-        return []
-    expected = (
-        " or ".join(sorted(forms.get(want, set())))
-        or {
-            "stop": ".",
-            "question": "?",
-            "exclamation": "!",
-            "colon": ":",
-            "semicolon": ";",
-            "ellipsis": "…",
-            "none": "no punctuation",
-        }[want]
-    )
-    return [
-        _finding("end-punctuation", f"ends with {mark or 'no punctuation'!r}, expected {expected}")
-    ]
+    problem = end_punctuation_problem(source, target, get_language(lang).script)
+    return [_finding("end-punctuation", problem)] if problem else []
 
 
 # -- whole documents -------------------------------------------------------------------------

@@ -1,0 +1,108 @@
+"""Sentence ends in every script: how many sentences a text has, and how it ends.
+
+``.`` ``!`` ``?`` and their script forms (Arabic ``؟``, Urdu ``۔``, Devanagari ``।``,
+Ethiopic ``።`` ``፧``, CJK ``。！？``), not after a one-letter word ("U.K.", "e.g.").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def _mark_class() -> str:
+    """A regex class body of the combining marks of the BMP (Devanagari vowel signs, ...)."""
+    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[list[str]] = []
+    for ch in marks:
+        if ranges and ord(ch) == ord(ranges[-1][1]) + 1:
+            ranges[-1][1] = ch
+        else:
+            ranges.append([ch, ch])
+    return "".join(a if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+# Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
+# not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
+# own: हुआ।); CJK full stops need no space after them.
+_ONE_LETTER_WORD = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
+_SENTENCE_END_RE = re.compile(
+    rf"(?<!{_ONE_LETTER_WORD})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
+)
+# Closing quotes, brackets and pseudo-localization padding come after the final punctuation.
+_TRAILING = "\"'”’»)]~ \t\n\u00a0"
+_END_CLASSES = {
+    ".": "stop",
+    "。": "stop",
+    "．": "stop",
+    "।": "stop",
+    "۔": "stop",
+    "።": "stop",
+    "፧": "question",
+    "?": "question",
+    "？": "question",
+    "؟": "question",
+    "!": "exclamation",
+    "！": "exclamation",
+    ":": "colon",
+    "：": "colon",
+    ";": "semicolon",
+    "；": "semicolon",
+    "؛": "semicolon",
+    "…": "ellipsis",
+}
+# Per script: the final punctuation a class of ending may take.
+_END_FORMS: dict[str, dict[str, set[str]]] = {
+    "cjk": {
+        "stop": {"。", "．"},
+        "question": {"？", "?"},
+        "exclamation": {"！", "!"},
+        "colon": {"：", ":"},
+        "semicolon": {"；", ";"},
+    },
+    "Arab": {"question": {"؟"}, "semicolon": {"؛", ";"}, "stop": {".", "۔"}},
+    "Deva": {"stop": {"।", "."}},
+    "Ethi": {"stop": {"።", "."}, "question": {"፧", "?"}},
+}
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in plain text by their final punctuation (any script); at least 1."""
+    stripped = text.rstrip(_TRAILING)
+    ends = len(_SENTENCE_END_RE.findall(text))
+    # A last sentence without final punctuation still counts.
+    return max(1, ends + (1 if stripped and stripped[-1] not in _END_CLASSES else 0))
+
+
+def _end_class(text: str) -> tuple[str, str]:
+    stripped = text.rstrip(_TRAILING)
+    if stripped.endswith("..."):
+        return "ellipsis", "..."
+    last = stripped[-1:] if stripped else ""
+    return (_END_CLASSES[last], last) if last in _END_CLASSES else ("none", "")
+
+
+_CJK_SCRIPTS = {"Hans", "Hant", "Hani", "Jpan", "Kore"}
+_PLAIN_FORMS = {
+    "stop": ".",
+    "question": "?",
+    "exclamation": "!",
+    "colon": ":",
+    "semicolon": ";",
+    "ellipsis": "…",
+    "none": "no punctuation",
+}
+
+
+def end_punctuation_problem(source: str, target: str, script: str) -> str:
+    """Why the translation's final punctuation does not fit the source's ('' if it does)."""
+    want, _ = _end_class(source)
+    have, mark = _end_class(target)
+    key = "cjk" if script in _CJK_SCRIPTS else script
+    forms = _END_FORMS.get(key, {})
+    if want == "none" and have == "none":
+        return ""
+    if want == have and (want not in forms or mark in forms[want]):
+        return ""
+    expected = " or ".join(sorted(forms.get(want, set()))) or _PLAIN_FORMS[want]
+    return f"ends with {mark or 'no punctuation'!r}, expected {expected}"
