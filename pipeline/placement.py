@@ -74,11 +74,13 @@ def _first_method(
     found = locate(text, english, expected, taken, glued, projected)
     if found:
         return "source", found
-    if projected and not _overlaps(projected, taken):
-        return "align", projected
+    # A hull or window that swallowed an earlier span's words gives them back (apart) and
+    # counts only if what is left no longer overlaps any of them.
+    if projected and not _overlaps(trimmed := apart(text, projected, taken), taken):
+        return "align", trimmed
     found = fuzzy(text, translated)
-    if found and not _overlaps(found, taken):
-        return "fuzzy", found
+    if found and not _overlaps(trimmed := apart(text, found, taken), taken):
+        return "fuzzy", trimmed
     return "position", None
 
 
