@@ -25,7 +25,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -101,8 +101,6 @@ class TranslationMemory:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._warned = False
-        self.hits = 0
-        self.stored = 0
         self._open()
 
     # -- opening and recovery ----------------------------------------------------------------
@@ -211,7 +209,6 @@ class TranslationMemory:
             else:
                 self._unavailable(err)
             return {}
-        self.hits += len(found)
         return found
 
     def store(self, identity: str, target: str, pairs: dict[str, Translation]) -> None:
@@ -232,7 +229,6 @@ class TranslationMemory:
         except sqlite3.Error as err:
             self._warn(f"could not save to the translation memory {self.path}: {err}")
             return
-        self.stored += len(rows)
 
     # -- change history ----------------------------------------------------------------------
 
@@ -293,12 +289,6 @@ class TranslationMemory:
             ).fetchone()
         return int(row[0])
 
-    def identities(self) -> Iterable[str]:
-        """Model identities with entries in the memory."""
-        if self._conn is None:
-            return []
-        rows = self._conn.execute("SELECT DISTINCT identity FROM translations ORDER BY 1")
-        return [str(r[0]) for r in rows]
 
     def close(self) -> None:
         """Checkpoint the write-ahead log and close the file."""

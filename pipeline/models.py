@@ -159,7 +159,7 @@ def model_checksum(path: Path, cache: Path | None = None) -> str:
     checksum = _hash_files(path, files)
     known[str(path)] = {"files": stamp, "checksum": checksum}
     with contextlib.suppress(OSError):  # only a cache: the next run hashes again
-        _atomic_write(cache, json.dumps(known, indent=1, sort_keys=True).encode())
+        write_atomic(cache, json.dumps(known, indent=1, sort_keys=True).encode())
     return checksum
 
 
@@ -186,7 +186,7 @@ def fetch_index(timeout: float = INDEX_TIMEOUT) -> list[ModelInfo]:
         reason = getattr(err, "reason", err)
         raise NetworkError(f"cannot reach the Argos package index at {url} ({reason})") from err
     local = Path(settings.local_package_index)
-    _atomic_write(local, data)
+    write_atomic(local, data)
     result = []
     for entry in index:
         if entry.get("type", "translate") != "translate":
@@ -201,10 +201,6 @@ def fetch_index(timeout: float = INDEX_TIMEOUT) -> list[ModelInfo]:
             )
         )
     return sorted(result, key=lambda m: (m.from_code, m.to_code))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    write_atomic(path, data)
 
 
 Progress = Callable[[int, int | None], None]

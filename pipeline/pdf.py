@@ -16,15 +16,14 @@ whether the page fits, so the build can report an overflow.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PdfError
+from pipeline.reproducible import source_date
 
 log = logging.getLogger(__name__)
 
@@ -180,11 +179,8 @@ class PdfRenderer:
 
 def _creation_date() -> str | None:
     """The PDF creation date: ``SOURCE_DATE_EPOCH`` when set, else none (reproducible)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return None
-    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = source_date()
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def _warn_without_harfbuzz_subset() -> None:

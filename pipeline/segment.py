@@ -18,14 +18,12 @@ from typing import Any
 from pipeline.assets import Asset, AssetFinder
 from pipeline.document import TRANSLATABLE_FIELDS, Document
 from pipeline.inline import escape, to_html
+from pipeline.urls import URL_OR_EMAIL_RE
 
 log = logging.getLogger(__name__)
 
 # Bare URLs and e-mail addresses inside text: protected like autolinks, never translated.
-_URL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
-    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
+_URL_RE = URL_OR_EMAIL_RE
 _SEPARATORS_RE = re.compile("[\u2028\u2029\u0085\x00-\x08\x0b-\x1f\x7f]")
 _BLOCK_TAGS = {
     "paragraph": "p",
@@ -78,10 +76,6 @@ class Segmented:
     skeleton: list[str | UnitRef]
     warnings: list[str]
     assets: tuple[Asset, ...] = ()  # local files the pages point at (pipeline.assets)
-
-    def unit(self, unit_id: str) -> Unit:
-        """The unit with ``unit_id``."""
-        return next(u for u in self.units if u.id == unit_id)
 
 
 @dataclass(frozen=True)

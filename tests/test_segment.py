@@ -128,7 +128,7 @@ def test_units_cover_text_and_never_code_or_urls(tmp_path: Path) -> None:
         assert secret not in sent
     assert "never translated" not in everything
     assert 'print("never translated")' in html.unescape(join(seg).body_html)
-    title = seg.unit("title")
+    title = next(u for u in seg.units if u.id == "title")
     assert title.text == "A *title* with &lt;tags>"  # front matter is plain text, escaped
 
 

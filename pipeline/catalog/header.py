@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-
+from pipeline import reproducible
 from pipeline.catalog.model import Catalog
 from pipeline.languages import locale_folder
 
@@ -26,10 +24,8 @@ UNSET_DATE = "YEAR-MO-DA HO:MI+ZONE"
 
 def source_date() -> str | None:
     """``SOURCE_DATE_EPOCH`` in PO date format, or None when it is not set."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw.isdigit():
-        return None
-    return dt.datetime.fromtimestamp(int(raw), tz=dt.UTC).strftime("%Y-%m-%d %H:%M+0000")
+    moment = reproducible.source_date()
+    return moment.strftime("%Y-%m-%d %H:%M+0000") if moment else None
 
 
 def merged_header(
