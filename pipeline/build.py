@@ -218,7 +218,8 @@ class Build:
         config = self.config
         writer = OutputWriter(config.output_dir)
         renderer = Renderer(config.templates_dir, config.locales_dir)
-        pdf = PdfRenderer() if "pdf" in config.formats else None
+        roots = (config.project_dir, config.output_dir)
+        pdf = PdfRenderer(roots) if "pdf" in config.formats else None
         units = {lang: c.units for lang, c in outcome.catalogs.items()}
         outcome.rendered = render_documents(
             config, outcome.sources.docs, units, engine.notice, (renderer, writer, pdf), self.say

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import PdfError
 from pipeline.reproducible import source_date
+from pipeline.urls import local_file_allowed
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +92,15 @@ class PdfResult:
 
 
 class PdfRenderer:
-    """Renders HTML strings to PDF bytes; WeasyPrint is imported on first use."""
+    """Renders HTML strings to PDF bytes; WeasyPrint is imported on first use.
 
-    def __init__(self) -> None:
+    ``roots``: the folders a page may load files from (the project, the output folder);
+    ``file:`` URLs anywhere else, and every other scheme but ``data:``, are refused, so no
+    page can embed a file from outside the project (:func:`pipeline.urls.local_file_allowed`).
+    """
+
+    def __init__(self, roots: Sequence[Path] = ()) -> None:
+        self.roots = tuple(Path(r).resolve() for r in roots)
         self._weasyprint: Any = None
         self._font_config: Any = None
         self._fetcher: Any = None
@@ -110,7 +118,7 @@ class PdfRenderer:
                 ) from err
             _warn_without_harfbuzz_subset()
             self._font_config = FontConfiguration()
-            self._fetcher = weasyprint.URLFetcher(allowed_protocols=_ALLOWED_PROTOCOLS)
+            self._fetcher = _guarded(weasyprint, self.roots)
             self._weasyprint = weasyprint
         return self._weasyprint
 
@@ -181,6 +189,22 @@ def _creation_date() -> str | None:
     """The PDF creation date: ``SOURCE_DATE_EPOCH`` when set, else none (reproducible)."""
     moment = source_date()
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _guarded(weasyprint: Any, roots: tuple[Path, ...]) -> Any:
+    """WeasyPrint's fetcher, refusing what :func:`local_file_allowed` refuses.
+
+    WeasyPrint reports a fetcher's error as a warning and leaves the image out.
+    """
+
+    class GuardedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not local_file_allowed(url, roots):
+                log.warning("PDF: refused to load %s: not a file inside the project", url[:120])
+                raise ValueError(f"refused to load {url[:120]!r}: not a file inside the project")
+            return super().fetch(url, headers)
+
+    return GuardedFetcher(allowed_protocols=_ALLOWED_PROTOCOLS)
 
 
 def _warn_without_harfbuzz_subset() -> None:

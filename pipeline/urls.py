@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,21 +110,6 @@ def local_file_allowed(url: str, roots: Sequence[Path]) -> bool:
     if parts.netloc not in ("", "localhost"):
         return False
     return _inside(Path(urllib.parse.unquote(parts.path)).resolve(), roots)
-
-
-def guarded_fetcher(fetch: Callable[..., Any], roots: Sequence[Path]) -> Callable[..., Any]:
-    """Wrap a URL fetcher (WeasyPrint's) so it refuses what :func:`local_file_allowed` refuses.
-
-    WeasyPrint reports a fetcher's error as a warning and leaves the image or style out, so
-    ``<img src="/tmp/secret.png">`` or ``../../`` never lands in a PDF.
-    """
-
-    def fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
-        if not local_file_allowed(url, roots):
-            raise ValueError(f"refused to load {url[:120]!r}: not a file inside the project")
-        return fetch(url, *args, **kwargs)
-
-    return fetcher
 
 
 def drop_unsafe_urls(meta: Mapping[str, Any], where: str) -> tuple[dict[str, Any], list[str]]:

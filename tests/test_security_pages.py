@@ -90,21 +90,47 @@ def test_allow_list() -> None:
     assert not local_file_allowed("https://example.org/a.png", [project])
 
 
-def test_pdf_fetcher_guard_refuses_files_outside_the_project(tmp_path: Path) -> None:
-    from pipeline.urls import guarded_fetcher
+def _png(path: Path, size: int) -> None:
+    """A real PNG of ``size`` × ``size`` pixels (PIL is not needed: zlib and struct do)."""
+    import struct
+    import zlib
 
-    inside = tmp_path / "project" / "img.png"
-    inside.parent.mkdir()
-    inside.write_bytes(b"png")
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\0" + b"\xff\x00\x00" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_pdfs_never_embed_files_from_outside_the_project(tmp_path: Path) -> None:
+    import subprocess
+
     secret = tmp_path / "secret.png"
-    secret.write_bytes(b"secret")
-    fetched: list[str] = []
-    guard = guarded_fetcher(lambda url: fetched.append(url) or url, [inside.parent])
-    assert guard(inside.as_uri()) == inside.as_uri()
-    for url in (secret.as_uri(), f"{inside.parent.as_uri()}/../secret.png", "http://x.org/a"):
-        with pytest.raises(ValueError, match="refused to load"):
-            guard(url)
-    assert fetched == [inside.as_uri()]
+    _png(secret, 31)
+    (tmp_path / "p").mkdir()
+    project = _project(tmp_path / "p")
+    _png(project / "inside.png", 17)
+    doc = project / "examples" / "water.md"
+    doc.write_text(
+        doc.read_text("utf-8")
+        + f"\n![inside](../inside.png)\n\n![secret]({secret})\n\n"
+        + '<img src="file:///etc/passwd">\n',
+        "utf-8",
+    )
+    code, output = _build(project, "-f", "html,pdf")
+    assert code == 0, output
+    assert "Traceback" not in output
+    pdf = project / "output" / "es" / "water.pdf"
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True)
+    sizes = {tuple(line.split()[3:5]) for line in images.stdout.splitlines()[2:]}
+    assert ("17", "17") in sizes  # the project's own image is embedded
+    assert ("31", "31") not in sizes  # the file outside the project is not
+    assert b"root:" not in pdf.read_bytes()
 
 
 # -- row 2: UI catalog markup and placeholders ---------------------------------------------
