@@ -40,7 +40,7 @@ from pipeline.stages.merge import (
 )
 from pipeline.stages.qa import check_language, lowest_scoring
 from pipeline.stages.render import Rendered, render_documents
-from pipeline.stages.review import write_review_pages
+from pipeline.stages.review import write_review_index, write_review_pages
 from pipeline.stages.translate import Translated, check_engine, translate_all
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -231,6 +231,12 @@ class Build:
             for seg in outcome.sources.docs:
                 doc = catalogs.documents[seg.document.slug]
                 write_review_pages(seg, doc, lang, memory, findings, low, renderer, writer)
+        counts = {
+            lang: {slug: catalogs.counts(slug) for slug in catalogs.documents}
+            for lang, catalogs in outcome.catalogs.items()
+        }
+        if counts:
+            write_review_index(outcome.sources.docs, counts, renderer, writer)
         outcome.warnings.extend(renderer.warnings)
         manifest = write.manifest_of(
             config,

@@ -139,3 +139,14 @@ def test_right_to_left_languages(runner: CliRunner, project: Path, lang: str) ->
     assert result.exit_code == 0, result.output
     html = (project / "output" / lang / "ai-csam-pledge.html").read_text(encoding="utf-8")
     assert re.search(rf'<html lang="{lang}" dir="rtl">', html)
+
+
+def test_review_index_lists_every_language(runner: CliRunner, project: Path) -> None:
+    result = runner.invoke(main, ["-C", str(project), "build", "-e", "pseudo", "-l", "es,ar,zh"])
+    assert result.exit_code == 0, result.output
+    review = (project / "output" / "review" / "index.html").read_text("utf-8")
+    for lang in ("es", "ar", "zh"):
+        assert f'href="{lang}/ai-csam-pledge.html"' in review
+        assert (project / "output" / "review" / lang / "ai-csam-pledge.html").is_file()
+    index = (project / "output" / "index.html").read_text("utf-8")
+    assert 'href="review/index.html"' in index

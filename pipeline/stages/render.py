@@ -123,7 +123,13 @@ def render_documents(
             entries.append(_index_page(seg, code, shown, rel, pdf_rel))
         done.index.append(IndexDocument(seg.document.title, tuple(entries)))
     index = renderer.render(
-        "index.html", {"documents": done.index, "notice": notice, "paper": config.paper}
+        "index.html",
+        {
+            "documents": done.index,
+            "notice": notice,
+            "paper": config.paper,
+            "review_index": f"{REVIEW_DIR}/index.html" if units else None,
+        },
     )
     writer.write("index.html", index)
     return done

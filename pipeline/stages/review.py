@@ -146,3 +146,40 @@ def write_review_pages(
     )
     writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.html", page)
     writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.json", review_json(lang, doc.slug, rows, mine))
+
+
+@dataclass(frozen=True)
+class ReviewIndexRow:
+    """One language and document on the review index."""
+
+    lang: str
+    tag: str
+    name: str
+    title: str
+    href: str
+    counts: Mapping[str, int]
+
+
+def write_review_index(
+    docs: Sequence[Segmented],
+    counts: Mapping[str, Mapping[str, Mapping[str, int]]],
+    renderer: Renderer,
+    writer: OutputWriter,
+) -> str:
+    """``review/index.html``: every language's review page of every document, with its
+    status counts (``counts``: language → slug → status → units). Returns its path."""
+    rows = []
+    for lang, by_slug in counts.items():
+        language = get_language(lang)
+        for seg in docs:
+            slug = seg.document.slug
+            rows.append(
+                ReviewIndexRow(
+                    lang, language.tag, language.english_name, seg.document.title,
+                    f"{lang}/{slug}.html", by_slug.get(slug, {}),
+                )
+            )
+    page = renderer.render("review-index.html", {"rows": rows, "statuses": STATUSES})
+    relative = f"{REVIEW_DIR}/index.html"
+    writer.write(relative, page)
+    return relative
