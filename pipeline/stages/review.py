@@ -179,7 +179,8 @@ def write_review_index(
                     f"{lang}/{slug}.html", by_slug.get(slug, {}),
                 )
             )
-    page = renderer.render("review-index.html", {"rows": rows, "statuses": STATUSES})
+    context = {"title": "Review pages", "rows": rows, "statuses": STATUSES}
+    page = renderer.render("review-index.html", context)
     relative = f"{REVIEW_DIR}/index.html"
     writer.write(relative, page)
     return relative
