@@ -482,8 +482,9 @@ def test_index_and_pages_link_every_pdf_and_review_page(
     hrefs = set(re.findall(r'href="([^"]+)"', index))
     for pdf in report.rendered.pdfs:
         assert pdf.relative_to(out).as_posix() in hrefs
-    reviews = {p.relative_to(out).as_posix() for p in (out / "review").rglob("*.html")}
+    reviews = {p.relative_to(out).as_posix() for p in (out / "review").glob("*/*.html")}
     assert len(reviews) == len(SENTENCES)
+    assert "review/index.html" in hrefs
     assert reviews <= hrefs
     assert all((out / href).is_file() for href in hrefs if not href.startswith("http"))
     for code in ["en", *SENTENCES]:
