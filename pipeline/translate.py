@@ -79,19 +79,7 @@ def translate_language(
     """
     identity = engine.identity(SOURCE_LANGUAGE, lang)
     terms = glossary.for_language(lang) if glossary else None
-    plan: list[tuple[str, Unit, list[Protected]]] = []
-    texts: dict[str, None] = {}
-    for seg in docs:
-        for unit in seg.units:
-            if not unit.translatable or (wanted and not wanted(seg.document.slug, unit)):
-                continue
-            # Glossary terms become placeholders, so the engine (and the memory, keyed on
-            # engine input) never sees them: a glossary edit takes effect at restore time.
-            protected = [protect(s, terms) for s in split_unit(unit.text)]
-            plan.append((seg.document.slug, unit, protected))
-            for item in protected:
-                texts.update(dict.fromkeys(engine_inputs(item)))
-    needed = list(texts)
+    plan, needed = _plan(docs, wanted, terms)
     known = memory.lookup(identity, lang, needed) if memory else {}
     missing = [t for t in needed if t not in known]
     fresh: dict[str, Translation] = {}
@@ -123,6 +111,42 @@ def translate_language(
             result.engine_units.append(f"{slug}/{unit.id}")
         result.units[slug][unit.id] = _restore_unit(unit, protected, done, lang, terms, result)
     return result
+
+
+Plan = list[tuple[str, Unit, list[Protected]]]  # (slug, unit, its protected sentences)
+
+
+def _plan(
+    docs: Sequence[Segmented], wanted: Callable[[str, Unit], bool] | None, terms: Terms | None
+) -> tuple[Plan, list[str]]:
+    """The units to translate with their protected sentences, and the distinct engine inputs."""
+    plan: Plan = []
+    texts: dict[str, None] = {}
+    for seg in docs:
+        for unit in seg.units:
+            if not unit.translatable or (wanted and not wanted(seg.document.slug, unit)):
+                continue
+            # Glossary terms become placeholders, so the engine (and the memory, keyed on
+            # engine input) never sees them: a glossary edit takes effect at restore time.
+            protected = [protect(s, terms) for s in split_unit(unit.text)]
+            plan.append((seg.document.slug, unit, protected))
+            for item in protected:
+                texts.update(dict.fromkeys(engine_inputs(item)))
+    return plan, list(texts)
+
+
+def memory_misses(
+    docs: Sequence[Segmented],
+    lang: str,
+    identity: str,
+    memory: Memory | None = None,
+    wanted: Callable[[str, Unit], bool] | None = None,
+    glossary: Glossary | None = None,
+) -> list[str]:
+    """The engine inputs :func:`translate_language` would send (what the memory lacks)."""
+    _, needed = _plan(docs, wanted, glossary.for_language(lang) if glossary else None)
+    known = memory.lookup(identity, lang, needed) if memory else {}
+    return [t for t in needed if t not in known]
 
 
 def _restore_unit(

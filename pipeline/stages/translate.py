@@ -18,7 +18,7 @@ from pipeline.engines import Engine, EngineStats, Probe, Translation
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.segment import Unit
 from pipeline.stages.load import Sources
-from pipeline.translate import LanguageTranslation, Memory, translate_language
+from pipeline.translate import LanguageTranslation, Memory, memory_misses, translate_language
 
 
 @dataclass(frozen=True)
@@ -108,18 +108,11 @@ def _all_at_once(
     started: dict[str, float] = {}
     misses: dict[str, list[str]] = {}
     for lang in sources.languages:
-        say(f"collecting {lang}")
         began = time.monotonic()
-        collector = _Collector(engine)
-        translate_language(
-            sources.docs,
-            lang,
-            collector,
-            memory=_ReadOnly(memory) if memory else None,
-            wanted=wanted[lang],
-            glossary=sources.glossary,
+        identity = engine.identity(SOURCE_LANGUAGE, lang)
+        misses[lang] = memory_misses(
+            sources.docs, lang, identity, memory, wanted[lang], sources.glossary
         )
-        misses[lang] = collector.texts
         started[lang] = time.monotonic() - began
     say(f"translating {', '.join(sources.languages)}")
     began = time.monotonic()
@@ -147,15 +140,15 @@ def _all_at_once(
     return done
 
 
-class _Collector:
-    """Stands in for the engine: records the texts asked for, answers each with itself."""
+class _Answered:
+    """Stands in for the engine in the assembling pass: answers from the shared call."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, answers: Mapping[str, Translation]) -> None:
         self.engine = engine
         self.name = engine.name
         self.notice = engine.notice
         self.cacheable = engine.cacheable
-        self.texts: list[str] = []
+        self.answers = answers
 
     def identity(self, source: str, target: str) -> str:
         """The real engine's identity (the memory is keyed on it)."""
@@ -177,9 +170,8 @@ class _Collector:
         *,
         aligned: Collection[int] | None = None,
     ) -> list[Translation]:
-        """Record ``sentences``; the answers only keep the restore pass going."""
-        self.texts.extend(sentences)
-        return [Translation(text) for text in sentences]
+        """The shared call's translations of ``sentences`` (a pool has no alignments)."""
+        return [self.answers[text] for text in sentences]
 
     def release(self) -> None:
         """Nothing is loaded here."""
@@ -187,36 +179,3 @@ class _Collector:
     def stats(self) -> EngineStats:
         """The real engine's statistics."""
         return self.engine.stats()
-
-
-class _Answered(_Collector):
-    """Stands in for the engine: answers from the shared call's translations."""
-
-    def __init__(self, engine: Engine, answers: Mapping[str, Translation]) -> None:
-        super().__init__(engine)
-        self.answers = answers
-
-    def translate(
-        self,
-        sentences: Sequence[str],
-        source: str,
-        target: str,
-        *,
-        aligned: Collection[int] | None = None,
-    ) -> list[Translation]:
-        """The shared call's translations of ``sentences`` (a pool has no alignments)."""
-        return [self.answers[text] for text in sentences]
-
-
-class _ReadOnly:
-    """The memory for the collecting pass: looks up, stores nothing."""
-
-    def __init__(self, memory: Memory) -> None:
-        self.memory = memory
-
-    def lookup(self, identity: str, target: str, texts: Sequence[str]) -> dict[str, Translation]:
-        """The memory's known translations."""
-        return self.memory.lookup(identity, target, texts)
-
-    def store(self, identity: str, target: str, pairs: dict[str, Translation]) -> None:
-        """Nothing: the real pass stores."""
