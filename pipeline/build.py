@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.backtranslate import back_translation_findings
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
@@ -31,6 +30,7 @@ from pipeline.pagefit import recorded_overflows
 from pipeline.pdf import PdfRenderer
 from pipeline.render import Renderer
 from pipeline.stages import write
+from pipeline.stages.backtranslate import BackTranslated, back_translate_all, reverse_identities
 from pipeline.stages.load import Sources, load
 from pipeline.stages.merge import (
     LanguageCatalogs,
@@ -75,6 +75,7 @@ class Outcome:
     rendered: Rendered = field(default_factory=Rendered)
     engine: str = ""
     stats: EngineStats = field(default_factory=EngineStats)
+    back: BackTranslated | None = None  # None: no back-translation ran
     up_to_date: bool = False
     seconds: float = 0.0
 
@@ -204,6 +205,8 @@ class Build:
         write_templates(self.config, outcome.sources)
         for catalogs in outcome.catalogs.values():
             write_catalogs(catalogs)
+        if self.plan.render and self.config.back_translation:
+            self._back_translate(outcome, engine, memory)
         if self.plan.render:
             self._render(outcome, memory, engine)
         run = {lang: outcome.translated.get(lang) for lang in outcome.sources.languages}
@@ -213,6 +216,16 @@ class Build:
             sentences = sum(t.result.sentences for t in outcome.translated.values())
             again = self._fingerprint(outcome.sources, engine, memory)
             write.remember(self.config, again, outcome.rendered.pdf_pages, sentences)
+
+    def _back_translate(
+        self, outcome: Outcome, engine: Engine, memory: TranslationMemory | None
+    ) -> None:
+        """The merged page text back to English; its findings join the build's."""
+        docs = outcome.sources.docs
+        back = back_translate_all(engine, memory, docs, outcome.catalogs, self.say)
+        outcome.back = back
+        outcome.findings.extend(back.findings)
+        outcome.warnings.extend(back.warnings)
 
     def _render(self, outcome: Outcome, memory: TranslationMemory, engine: Engine) -> None:
         config = self.config
@@ -225,18 +238,22 @@ class Build:
             config, outcome.sources.docs, units, engine.notice, (renderer, writer, pdf), self.say
         )
         outcome.findings.extend(outcome.rendered.overflows)
+        back = outcome.back
         for lang, catalogs in outcome.catalogs.items():
             findings = [f for f in outcome.findings if f.lang == lang]
             low = lowest_scoring(catalogs, LOW_CONFIDENCE_LIMIT)
+            scores = back.scores(lang) if back else None
             for seg in outcome.sources.docs:
                 doc = catalogs.documents[seg.document.slug]
-                write_review_pages(seg, doc, lang, memory, findings, low, renderer, writer)
+                pages = (renderer, writer)
+                write_review_pages(seg, doc, lang, memory, findings, low, *pages, scores)
         counts = {
             lang: {slug: catalogs.counts(slug) for slug in catalogs.documents}
             for lang, catalogs in outcome.catalogs.items()
         }
         if counts:
-            write_review_index(outcome.sources.docs, counts, renderer, writer)
+            flagged = back.flagged() if back else None
+            write_review_index(outcome.sources.docs, counts, renderer, writer, flagged)
         outcome.warnings.extend(renderer.warnings)
         manifest = write.manifest_of(
             config,
@@ -245,12 +262,15 @@ class Build:
             engine.name,
             writer,
             (outcome.findings, outcome.warnings),
+            back.manifest() if back else None,
         )
         write.write_manifest(writer, manifest)
 
     def _fingerprint(self, sources: Sources, engine: Engine, memory: TranslationMemory) -> str:
         identities = {lang: engine.identity(SOURCE_LANGUAGE, lang) for lang in sources.languages}
         counts = {lang: memory.count(identity) for lang, identity in identities.items()}
+        if self.config.back_translation:
+            identities.update(reverse_identities(engine, sources.languages))
         return fingerprint(self.config, sources.docs, sources.languages, identities, counts)
 
     def _up_to_date(self, outcome: Outcome, previous: write.LastBuild, started: float) -> None:
@@ -271,12 +291,12 @@ class Build:
         write.write_run(config, run, EngineStats(), time.monotonic() - started, up_to_date=True)
 
 
-def back_translation(config: Config, outcome: Outcome) -> list[UnitFinding]:
-    """``check --back-translation``: the published text of each language translated back to
-    English where a reverse model exists, low chrF scores as findings (nothing written)."""
+def back_translation(config: Config, outcome: Outcome) -> BackTranslated:
+    """``check --back-translation``: what the pages of each language show, translated back to
+    English where a reverse model exists; low chrF scores are findings (nothing written, no
+    memory)."""
     engine = Build(config, MACHINE).engine()
-    sources = outcome.sources
-    return back_translation_findings(sources.docs, sources.languages, config.locales_dir, engine)
+    return back_translate_all(engine, None, outcome.sources.docs, outcome.catalogs)
 
 
 def probe_engine(config: Config, languages: Sequence[str] = ()) -> list[Probe]:

@@ -19,7 +19,13 @@ from pipeline.catalog import REVIEWED
 from pipeline.config import Config
 from pipeline.engines import EngineStats
 from pipeline.findings import UnitFinding
-from pipeline.manifest import MANIFEST, DocumentEntry, LanguageEntry, Manifest
+from pipeline.manifest import (
+    MANIFEST,
+    BackTranslationEntry,
+    DocumentEntry,
+    LanguageEntry,
+    Manifest,
+)
 from pipeline.output import OutputWriter, atomic_write
 from pipeline.reproducible import source_date
 from pipeline.segment import Segmented
@@ -58,8 +64,10 @@ def manifest_of(
     engine: str,
     writer: OutputWriter,
     reports: tuple[Sequence[UnitFinding], Sequence[str]],
+    back: Mapping[str, BackTranslationEntry] | None = None,
 ) -> Manifest:
-    """The manifest of a build that wrote ``writer.written`` (findings and warnings given)."""
+    """The manifest of a build that wrote ``writer.written`` (findings and warnings given;
+    ``back``: per language, the back-translation, None when it was off)."""
     findings, warnings = reports
     locale_files = {}
     for catalogs in languages.values():
@@ -85,6 +93,7 @@ def manifest_of(
         warnings=tuple(warnings),
         findings=tuple(findings),
         source_date=date.isoformat().replace("+00:00", "Z") if date else "",
+        back_translation=back,
     )
 
 
