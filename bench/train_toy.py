@@ -165,6 +165,11 @@ def _start(work: Path, init: Path | None) -> tuple[Transformer, object]:
     import sentencepiece as spm
 
     sp_path = work / "sentencepiece.model"
+    if init is not None and init.suffix == ".pt":  # a checkpoint of an earlier run here
+        checkpoint = torch.load(init, weights_only=False)
+        model = Transformer(Shape(**checkpoint["shape"]))
+        model.load_state_dict(checkpoint["state"])
+        return model, spm.SentencePieceProcessor(model_file=str(sp_path))
     if init is not None:
         from ct2_weights import load_package
 
@@ -245,7 +250,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/toy-train"))
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--target", type=float, default=0.97)
-    parser.add_argument("--init", type=Path, help="continue from this .argosmodel's weights")
+    parser.add_argument("--init", type=Path, help="continue from a .argosmodel or a model.pt")
     parser.add_argument("--first-step", type=int, default=0, help="its training steps so far")
     parser.add_argument("--dest", type=Path, default=ROOT / "tests" / "data")
     args = parser.parse_args()
