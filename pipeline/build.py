@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.backtranslate import back_translation_findings
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
@@ -21,27 +21,18 @@ from pipeline.fingerprint import fingerprint
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
-from pipeline.output import (
-    OutputWriter,
-    check_output_folder,
-    remove_temporary_files,
-    source_folder,
-)
-from pipeline.pagefit import recorded_overflows
-from pipeline.pdf import PdfRenderer
-from pipeline.render import Renderer
+from pipeline.output import check_output_folder, remove_temporary_files, source_folder
 from pipeline.stages import write
 from pipeline.stages.load import Sources, load
-from pipeline.stages.merge import (
-    LanguageCatalogs,
-    merge_language,
-    write_catalogs,
-    write_templates,
-)
-from pipeline.stages.qa import check_language, lowest_scoring
-from pipeline.stages.render import Rendered, render_documents
-from pipeline.stages.review import write_review_index, write_review_pages
-from pipeline.stages.translate import Translated, check_engine, translate_all
+from pipeline.stages.render import Rendered
+
+if TYPE_CHECKING:
+    from pipeline.stages.merge import LanguageCatalogs
+    from pipeline.stages.translate import Translated
+
+# The modules that translate, merge, check and render are imported where they are used: a
+# build that finds nothing changed (the scheduled rebuild's usual case) needs none of them,
+# and importing them would be most of its time (docs/performance.md).
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
@@ -137,6 +128,8 @@ class Build:
         outcome = Outcome(load(self.config, paths, languages))
         outcome.warnings.extend(outcome.sources.warnings)
         if self.plan.engine:
+            from pipeline.stages.translate import check_engine
+
             engine = self.engine()
             outcome.engine = engine.name
             check_engine(engine, outcome.sources)  # a missing model fails before any work
@@ -168,7 +161,11 @@ class Build:
         PDFs are not printed here: the last build's page-fit findings stand while their
         source is unchanged.
         """
+        from pipeline.pagefit import recorded_overflows
+
         if self.plan.engine:
+            from pipeline.stages.translate import translate_all
+
             engine = self.engine()
             sources = outcome.sources
             # Every unit, approved ones too: the point is to compare with the catalogs.
@@ -180,6 +177,9 @@ class Build:
 
     def _merge_and_check(self, outcome: Outcome, machine: bool = True) -> None:
         """Merge each language's catalogs (with the fresh machine output, if ``machine``)."""
+        from pipeline.stages.merge import merge_language
+        from pipeline.stages.qa import check_language
+
         sources = outcome.sources
         for lang in sources.languages:
             fresh = outcome.translated.get(lang) if machine else None
@@ -198,6 +198,9 @@ class Build:
                 self._up_to_date(outcome, previous, started)
                 return
             write.forget(self.config)
+        from pipeline.stages.merge import write_catalogs, write_templates
+        from pipeline.stages.translate import translate_all
+
         outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome)
@@ -215,6 +218,13 @@ class Build:
             write.remember(self.config, again, outcome.rendered.pdf_pages, sentences)
 
     def _render(self, outcome: Outcome, memory: TranslationMemory, engine: Engine) -> None:
+        from pipeline.output import OutputWriter
+        from pipeline.pdf import PdfRenderer
+        from pipeline.render import Renderer
+        from pipeline.stages.qa import lowest_scoring
+        from pipeline.stages.render import render_documents
+        from pipeline.stages.review import write_review_index, write_review_pages
+
         config = self.config
         writer = OutputWriter(config.output_dir)
         renderer = Renderer(config.templates_dir, config.locales_dir)
@@ -274,6 +284,8 @@ class Build:
 def back_translation(config: Config, outcome: Outcome) -> list[UnitFinding]:
     """``check --back-translation``: the published text of each language translated back to
     English where a reverse model exists, low chrF scores as findings (nothing written)."""
+    from pipeline.backtranslate import back_translation_findings
+
     engine = Build(config, MACHINE).engine()
     sources = outcome.sources
     return back_translation_findings(sources.docs, sources.languages, config.locales_dir, engine)

@@ -19,7 +19,7 @@ from pipeline.engines import (
     Translation,
     probe_by_check,
 )
-from pipeline.protect import PLACEHOLDER_RE
+from pipeline.placement import PLACEHOLDER_RE
 
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
