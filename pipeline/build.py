@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
@@ -20,28 +21,19 @@ from pipeline.fingerprint import fingerprint
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
-from pipeline.output import (
-    OutputWriter,
-    check_output_folder,
-    remove_temporary_files,
-    source_folder,
-)
-from pipeline.pagefit import recorded_overflows
-from pipeline.pdf import PdfRenderer
-from pipeline.render import Renderer
+from pipeline.output import check_output_folder, remove_temporary_files, source_folder
 from pipeline.stages import write
-from pipeline.stages.backtranslate import BackTranslated, back_translate_all, reverse_identities
 from pipeline.stages.load import Sources, load
-from pipeline.stages.merge import (
-    LanguageCatalogs,
-    merge_language,
-    write_catalogs,
-    write_templates,
-)
-from pipeline.stages.qa import check_language, lowest_scoring
-from pipeline.stages.render import Rendered, render_documents
-from pipeline.stages.review import write_review_index, write_review_pages
-from pipeline.stages.translate import Translated, check_engine, translate_all
+from pipeline.stages.render import Rendered
+
+if TYPE_CHECKING:
+    from pipeline.stages.backtranslate import BackTranslated
+    from pipeline.stages.merge import LanguageCatalogs
+    from pipeline.stages.translate import Translated
+
+# The modules that translate, merge, check and render are imported where they are used: a
+# build that finds nothing changed (the scheduled rebuild's usual case) needs none of them,
+# and importing them would be most of its time (docs/performance.md).
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
@@ -138,6 +130,8 @@ class Build:
         outcome = Outcome(load(self.config, paths, languages))
         outcome.warnings.extend(outcome.sources.warnings)
         if self.plan.engine:
+            from pipeline.stages.translate import check_engine
+
             engine = self.engine()
             outcome.engine = engine.name
             check_engine(engine, outcome.sources)  # a missing model fails before any work
@@ -169,7 +163,11 @@ class Build:
         PDFs are not printed here: the last build's page-fit findings stand while their
         source is unchanged.
         """
+        from pipeline.pagefit import recorded_overflows
+
         if self.plan.engine:
+            from pipeline.stages.translate import translate_all
+
             engine = self.engine()
             sources = outcome.sources
             # Every unit, approved ones too: the point is to compare with the catalogs.
@@ -181,6 +179,9 @@ class Build:
 
     def _merge_and_check(self, outcome: Outcome, machine: bool = True) -> None:
         """Merge each language's catalogs (with the fresh machine output, if ``machine``)."""
+        from pipeline.stages.merge import merge_language
+        from pipeline.stages.qa import check_language
+
         sources = outcome.sources
         for lang in sources.languages:
             fresh = outcome.translated.get(lang) if machine else None
@@ -199,6 +200,9 @@ class Build:
                 self._up_to_date(outcome, previous, started)
                 return
             write.forget(self.config)
+        from pipeline.stages.merge import write_catalogs, write_templates
+        from pipeline.stages.translate import translate_all
+
         outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome)
@@ -221,6 +225,8 @@ class Build:
         self, outcome: Outcome, engine: Engine, memory: TranslationMemory | None
     ) -> None:
         """The merged page text back to English; its findings join the build's."""
+        from pipeline.stages.backtranslate import back_translate_all
+
         docs = outcome.sources.docs
         back = back_translate_all(engine, memory, docs, outcome.catalogs, self.say)
         outcome.back = back
@@ -228,6 +234,13 @@ class Build:
         outcome.warnings.extend(back.warnings)
 
     def _render(self, outcome: Outcome, memory: TranslationMemory, engine: Engine) -> None:
+        from pipeline.output import OutputWriter
+        from pipeline.pdf import PdfRenderer
+        from pipeline.render import Renderer
+        from pipeline.stages.qa import lowest_scoring
+        from pipeline.stages.render import render_documents
+        from pipeline.stages.review import write_review_index, write_review_pages
+
         config = self.config
         writer = OutputWriter(config.output_dir)
         renderer = Renderer(config.templates_dir, config.locales_dir)
@@ -270,6 +283,8 @@ class Build:
         identities = {lang: engine.identity(SOURCE_LANGUAGE, lang) for lang in sources.languages}
         counts = {lang: memory.count(identity) for lang, identity in identities.items()}
         if self.config.back_translation:
+            from pipeline.stages.backtranslate import reverse_identities
+
             identities.update(reverse_identities(engine, sources.languages))
         return fingerprint(self.config, sources.docs, sources.languages, identities, counts)
 
@@ -295,6 +310,8 @@ def back_translation(config: Config, outcome: Outcome) -> BackTranslated:
     """``check --back-translation``: what the pages of each language show, translated back to
     English where a reverse model exists; low chrF scores are findings (nothing written, no
     memory)."""
+    from pipeline.stages.backtranslate import back_translate_all
+
     engine = Build(config, MACHINE).engine()
     return back_translate_all(engine, None, outcome.sources.docs, outcome.catalogs)
 

@@ -21,7 +21,7 @@ from pipeline.engines import (
 )
 from pipeline.errors import ModelError
 from pipeline.languages import SOURCE_LANGUAGE
-from pipeline.protect import PLACEHOLDER_RE
+from pipeline.placement import PLACEHOLDER_RE
 
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

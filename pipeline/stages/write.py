@@ -14,11 +14,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.catalog import REVIEWED
 from pipeline.config import Config
 from pipeline.engines import EngineStats
-from pipeline.findings import UnitFinding
 from pipeline.manifest import (
     MANIFEST,
     BackTranslationEntry,
@@ -26,11 +25,15 @@ from pipeline.manifest import (
     LanguageEntry,
     Manifest,
 )
-from pipeline.output import OutputWriter, atomic_write
+from pipeline.output import atomic_write
 from pipeline.reproducible import source_date
-from pipeline.segment import Segmented
-from pipeline.stages.merge import LanguageCatalogs, source_reference
-from pipeline.stages.translate import Translated
+
+if TYPE_CHECKING:
+    from pipeline.findings import UnitFinding
+    from pipeline.output import OutputWriter
+    from pipeline.segment import Segmented
+    from pipeline.stages.merge import LanguageCatalogs
+    from pipeline.stages.translate import Translated
 
 RUN = "last-run.json"
 RECORD = "last-build.json"
@@ -44,6 +47,8 @@ def _sha256(path: Path) -> str | None:
 
 
 def _language_entry(catalogs: LanguageCatalogs, findings: Sequence[UnitFinding]) -> LanguageEntry:
+    from pipeline.catalog import REVIEWED
+
     counts = catalogs.counts()
     severities: dict[str, int] = {}
     for finding in findings:
@@ -68,6 +73,8 @@ def manifest_of(
 ) -> Manifest:
     """The manifest of a build that wrote ``writer.written`` (findings and warnings given;
     ``back``: per language, the back-translation, None when it was off)."""
+    from pipeline.stages.merge import source_reference
+
     findings, warnings = reports
     locale_files = {}
     for catalogs in languages.values():
