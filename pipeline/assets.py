@@ -41,6 +41,11 @@ class Asset:
     target: str  # relative to the output folder: ``assets/<hash>/<name>``
 
 
+#: One question a document asked of the file system: ``(kind, ref, line)``.
+Reference = tuple[str, str, int | None]
+REFERENCE_KINDS = ("image", "link")
+
+
 def project_root(document: Path) -> Path:
     """The project folder of a document: the nearest folder above it with a settings file.
 
@@ -63,14 +68,21 @@ class AssetFinder:
         self.body_line = body_line
         self.assets: dict[str, Asset] = {}
         self.warnings: list[str] = []
+        # Every local reference in the order asked: asking them again (replay) gives the
+        # assets of the same bytes without parsing them (pipeline.stages.recall).
+        self.references: list[Reference] = []
 
     def image(self, ref: str, line: int | None) -> str:
         """The ``src`` a page uses for image ``ref`` (unchanged if not a local file)."""
+        if _local_path(ref) is not None:
+            self.references.append(("image", ref, line))
         return self._local(ref, line, "image", required=True)
 
     def link(self, ref: str, line: int | None) -> str:
         """The ``href`` a page uses for link ``ref``: a copy for a local file, else ``ref``."""
         path = _local_path(ref)
+        if path is not None:
+            self.references.append(("link", ref, line))
         if path is None or Path(path).suffix.lower() in _PAGE_SUFFIXES:
             return ref
         return self._local(ref, line, "linked file", Path(path).suffix.lower() in _FILE_SUFFIXES)
@@ -115,6 +127,23 @@ class AssetFinder:
             if i > start and not self.lines[i].strip():
                 break
         return line
+
+
+def replay(document: Path, references: Sequence[Reference]) -> tuple[Asset, ...]:
+    """The assets ``references`` of ``document`` resolve to now, as :class:`AssetFinder` found
+    them while segmenting (the same questions, asked again of the file system).
+
+    Raises :class:`SourceError` as segmenting would (a required file is missing).
+    """
+    finder = AssetFinder(document, "", 1)  # the body only places messages on lines
+    for kind, ref, line in references:
+        if kind == "image":
+            finder.image(ref, line)
+        elif kind == "link":
+            finder.link(ref, line)
+        else:
+            raise ValueError(f"unknown reference kind {kind!r}")
+    return tuple(finder.assets.values())
 
 
 def _local_path(ref: str) -> str | None:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,23 +18,24 @@ from typing import TYPE_CHECKING
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
-from pipeline.fingerprint import fingerprint
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.lock import project_lock
-from pipeline.memory import TranslationMemory
 from pipeline.output import check_output_folder, remove_temporary_files, source_folder
-from pipeline.stages import write
-from pipeline.stages.load import Sources, load
+from pipeline.stages import stamp, write
+from pipeline.stages.recall import MemoryRecord, memory_state, recall, records_of
 from pipeline.stages.render import Rendered
 
 if TYPE_CHECKING:
+    from pipeline.memory import TranslationMemory
     from pipeline.stages.backtranslate import BackTranslated
+    from pipeline.stages.load import Sources
     from pipeline.stages.merge import LanguageCatalogs
     from pipeline.stages.translate import Translated
 
-# The modules that translate, merge, check and render are imported where they are used: a
-# build that finds nothing changed (the scheduled rebuild's usual case) needs none of them,
-# and importing them would be most of its time (docs/performance.md).
+# The modules that load (parse Markdown and YAML), translate, merge, check and render, and
+# SQLite, are imported where they are used: a build that finds nothing changed (the scheduled
+# rebuild's usual case) needs none of them, and importing them would be most of its time
+# (docs/performance.md).
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
@@ -57,9 +59,15 @@ MACHINE = Plan(engine=True, write=False, render=False)  # diff --machine
 
 @dataclass
 class Outcome:
-    """What a run found and did; the CLI prints from it."""
+    """What a run found and did; the CLI prints from it.
 
-    sources: Sources
+    An up-to-date build knows its documents and languages without reading the sources;
+    :attr:`sources` reads them when first asked.
+    """
+
+    reader: Callable[[], Sources] = field(repr=False)  # the run's sources
+    slugs: tuple[str, ...]  # the documents, in order
+    languages: tuple[str, ...]  # the target languages
     catalogs: dict[str, LanguageCatalogs] = field(default_factory=dict)
     translated: dict[str, Translated] = field(default_factory=dict)
     findings: list[UnitFinding] = field(default_factory=list)
@@ -70,6 +78,23 @@ class Outcome:
     back: BackTranslated | None = None  # None: no back-translation ran
     up_to_date: bool = False
     seconds: float = 0.0
+    _sources: Sources | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def of(cls, sources: Sources) -> Outcome:
+        """The outcome of a run over ``sources`` (already read)."""
+        outcome = cls(
+            lambda: sources, tuple(seg.document.slug for seg in sources.docs), sources.languages
+        )
+        outcome._sources = sources
+        return outcome
+
+    @property
+    def sources(self) -> Sources:
+        """What the run worked on: documents, languages, glossary, catalogs."""
+        if self._sources is None:
+            self._sources = self.reader()
+        return self._sources
 
     @property
     def engine_texts(self) -> int:
@@ -90,7 +115,7 @@ class Outcome:
     def summary(self) -> str:
         """One line of counts and seconds."""
         done = self.rendered
-        docs, langs = len(self.sources.docs), len(self.sources.languages)
+        docs, langs = len(self.slugs), len(self.languages)
         pdfs = f"{len(done.pdfs)} PDF(s) ({done.pdf_pages} printed pages), " if done.pdfs else ""
         state = "up to date, " if self.up_to_date else ""
         return (
@@ -127,25 +152,69 @@ class Build:
     def run(self, paths: Sequence[Path] = (), languages: Sequence[str] = ()) -> Outcome:
         """Run the plan over ``paths`` (default: the configured sources)."""
         started = time.monotonic()
-        outcome = Outcome(load(self.config, paths, languages))
-        outcome.warnings.extend(outcome.sources.warnings)
-        if self.plan.engine:
-            from pipeline.stages.translate import check_engine
+        outcome = self._recalled(paths, languages, started) if self.plan.render else None
+        if outcome is None:
+            outcome = Outcome.of(_load(self.config, paths, languages))
+            outcome.warnings.extend(outcome.sources.warnings)
+            if self.plan.engine:
+                from pipeline.stages.translate import check_engine
 
-            engine = self.engine()
-            outcome.engine = engine.name
-            check_engine(engine, outcome.sources)  # a missing model fails before any work
-        if self.plan.write:
-            self._check_output_folder()
-            with project_lock(self.config.state_dir, self.config.lock_timeout):
-                for folder in (self.config.output_dir, self.config.locales_dir):
-                    remove_temporary_files(folder)
-                remove_temporary_files(self.config.state_dir)
-                with TranslationMemory(self.config.memory_path) as memory:
-                    self._write_run(outcome, memory, started)
-        else:
-            self._read_run(outcome)
+                engine = self.engine()
+                outcome.engine = engine.name
+                check_engine(engine, outcome.languages)  # a missing model fails before any work
+            if self.plan.write:
+                self._locked_run(outcome, started)
+            else:
+                self._read_run(outcome)
         outcome.seconds = time.monotonic() - started
+        return outcome
+
+    def _locked_run(self, outcome: Outcome, started: float) -> None:
+        from pipeline.memory import TranslationMemory
+
+        config = self.config
+        self._check_output_folder()
+        with project_lock(config.state_dir, config.lock_timeout):
+            self._clean()
+            with TranslationMemory(config.memory_path) as memory:
+                done = self._write_run(outcome, memory, started)
+                usable = memory.usable
+            if done is not None:
+                # Now that the memory is closed: its files as the next build finds them.
+                current, counts, by_identity = done
+                state = MemoryRecord(memory_state(config.memory_path), by_identity)
+                records = records_of(outcome.sources.docs)
+                write.remember(config, current, counts, records, state if usable else None)
+
+    def _clean(self) -> None:
+        for folder in (self.config.output_dir, self.config.locales_dir, self.config.state_dir):
+            remove_temporary_files(folder)
+
+    def _recalled(
+        self, paths: Sequence[Path], languages: Sequence[str], started: float
+    ) -> Outcome | None:
+        """The up-to-date build, known without parsing a source (pipeline.stages.recall), or
+        None: something differs or is unknown, and the full run decides."""
+        from pipeline.stages.translate import check_engine
+
+        config = self.config
+        record = write.recorded(config)
+        recalled = recall(config, paths, languages, record.sources) if record else None
+        if record is None or recalled is None or not self.engine().cacheable:
+            return None
+        engine = self.engine()
+        check_engine(engine, recalled.languages)  # as the full run would, before any work
+        self._check_output_folder()
+        with project_lock(config.state_dir, config.lock_timeout):
+            self._clean()
+            counts = stamp.counts_now(config, engine, recalled.languages, record.memory)
+            scope = (recalled.inputs, recalled.languages)
+            previous = write.last_build(config, stamp.stamp(config, engine, scope, counts))
+            if previous is None:
+                return None
+            reader = functools.partial(_load, config, paths, languages)
+            outcome = Outcome(reader, recalled.slugs, recalled.languages, engine=engine.name)
+            self._up_to_date(outcome, previous, started)
         return outcome
 
     def _check_output_folder(self) -> None:
@@ -190,15 +259,18 @@ class Build:
             outcome.warnings.extend(catalogs.warnings)
             outcome.findings.extend(check_language(sources.docs, catalogs, sources.glossary))
 
-    def _write_run(self, outcome: Outcome, memory: TranslationMemory, started: float) -> None:
+    def _write_run(
+        self, outcome: Outcome, memory: TranslationMemory, started: float
+    ) -> tuple[str, tuple[int, int], dict[str, int]] | None:
+        """Translate, merge, check, render; what to remember of a build (else None)."""
         engine = self.engine()
-        stamp = ""
+        current = ""
         if self.plan.render and engine.cacheable:
-            stamp = self._fingerprint(outcome.sources, engine, memory)
-            previous = write.last_build(self.config, stamp)
+            current = self._stamp(outcome, engine, memory)[0]
+            previous = write.last_build(self.config, current)
             if previous is not None:
                 self._up_to_date(outcome, previous, started)
-                return
+                return None
             write.forget(self.config)
         from pipeline.stages.merge import write_catalogs, write_templates
         from pipeline.stages.translate import translate_all
@@ -215,11 +287,12 @@ class Build:
             self._render(outcome, memory, engine)
         run = {lang: outcome.translated.get(lang) for lang in outcome.sources.languages}
         write.write_run(self.config, run, outcome.stats, time.monotonic() - started)
-        if stamp:
-            # Catalogs were just written: the stamp covers them as the next run reads them.
-            sentences = sum(t.result.sentences for t in outcome.translated.values())
-            again = self._fingerprint(outcome.sources, engine, memory)
-            write.remember(self.config, again, outcome.rendered.pdf_pages, sentences)
+        if not current:
+            return None
+        # Catalogs were just written: the stamp covers them as the next run reads them.
+        sentences = sum(t.result.sentences for t in outcome.translated.values())
+        again, counts = self._stamp(outcome, engine, memory)
+        return again, (outcome.rendered.pdf_pages, sentences), counts
 
     def _back_translate(
         self, outcome: Outcome, engine: Engine, memory: TranslationMemory | None
@@ -279,31 +352,35 @@ class Build:
         )
         write.write_manifest(writer, manifest)
 
-    def _fingerprint(self, sources: Sources, engine: Engine, memory: TranslationMemory) -> str:
-        identities = {lang: engine.identity(SOURCE_LANGUAGE, lang) for lang in sources.languages}
-        counts = {lang: memory.count(identity) for lang, identity in identities.items()}
-        if self.config.back_translation:
-            from pipeline.stages.backtranslate import reverse_identities
-
-            identities.update(reverse_identities(engine, sources.languages))
-        return fingerprint(self.config, sources.docs, sources.languages, identities, counts)
+    def _stamp(
+        self, outcome: Outcome, engine: Engine, memory: TranslationMemory
+    ) -> tuple[str, dict[str, int]]:
+        """The fingerprint of a run over sources read in full, and the memory's counts."""
+        sources = outcome.sources
+        counts = stamp.memory_counts(memory, engine, sources.languages)
+        scope = (stamp.inputs_of(sources.docs), sources.languages)
+        return stamp.stamp(self.config, engine, scope, counts), counts
 
     def _up_to_date(self, outcome: Outcome, previous: write.LastBuild, started: float) -> None:
         """Nothing changed since the last complete build: its files stand, untouched."""
         config = self.config
-        codes = [SOURCE_LANGUAGE, *outcome.sources.languages]
+        codes = [SOURCE_LANGUAGE, *outcome.languages]
         pages = [
-            config.output_dir / code / f"{seg.document.slug}.html"
-            for seg in outcome.sources.docs
-            for code in codes
+            config.output_dir / code / f"{slug}.html" for slug in outcome.slugs for code in codes
         ]
         pdfs = [page.with_suffix(".pdf") for page in pages] if "pdf" in config.formats else []
         outcome.rendered = Rendered(pages, pdfs, previous.pdf_pages)
         outcome.findings = list(previous.manifest.findings)
         outcome.warnings = list(previous.manifest.warnings)
         outcome.up_to_date = True
-        run = dict.fromkeys(outcome.sources.languages)
+        run = dict.fromkeys(outcome.languages)
         write.write_run(config, run, EngineStats(), time.monotonic() - started, up_to_date=True)
+
+
+def _load(config: Config, paths: Sequence[Path], languages: Sequence[str]) -> Sources:
+    from pipeline.stages.load import load
+
+    return load(config, paths, languages)
 
 
 def back_translation(config: Config, outcome: Outcome) -> BackTranslated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class Document:
     body_line: int  # 1-based line of the file where the body starts
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # problems repaired while reading (``file:line: …``)
+    digest: str = ""  # sha256 of the bytes read: the same bytes give the same Document
 
     @property
     def date(self) -> dt.date | None:
@@ -84,7 +86,8 @@ def _refuse_surrogates(path: Path, meta: dict[str, Any], lines: list[str]) -> li
 
 def load_document(path: Path) -> Document:
     """Read and validate ``path``; raise :class:`SourceError` naming the file (and line)."""
-    lines = _read_text(path).split("\n")
+    raw = _read_bytes(path)
+    lines = _decode(path, raw).split("\n")
     meta, warnings, body_start = _front_matter(path, lines)
     body = "\n".join(lines[body_start:])
     title = meta.get("title")
@@ -103,18 +106,22 @@ def load_document(path: Path) -> Document:
         body_line=body_start + 1,
         meta=meta,
         warnings=tuple(warnings),
+        digest=hashlib.sha256(raw).hexdigest(),
     )
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as err:
         raise SourceError(f"{path}: no such file") from err
     except IsADirectoryError as err:
         raise SourceError(f"{path}: is a directory, not a Markdown file") from err
     except OSError as err:
         raise SourceError(f"{path}: cannot be read ({err.strerror})") from err
+
+
+def _decode(path: Path, raw: bytes) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

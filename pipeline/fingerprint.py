@@ -18,29 +18,50 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.reproducible import source_date_raw
-from pipeline.segment import Segmented
 
-# Libraries whose version can change the bytes of a page, a catalog or a PDF.
-_LIBRARIES = ("babel", "jinja2", "markdown-it-py", "pysbd", "weasyprint", "pydyf", "fonttools")
+if TYPE_CHECKING:
+    from pipeline.assets import Asset
+
+# Libraries whose version can change the bytes of a page, a catalog or a PDF. PyYAML reads
+# the front matter: the up-to-date shortcut reuses the languages a parse of the same bytes
+# gave (pipeline.stages.recall), which only holds for the same parser.
+_LIBRARIES = (
+    "babel", "jinja2", "markdown-it-py", "pyyaml", "pysbd", "weasyprint", "pydyf", "fonttools",
+)  # fmt: skip
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _files(folder: Path | None) -> Iterable[tuple[str, Path]]:
+    """Every file below ``folder`` (symbolic links to files too, not into folders), by name.
+
+    ``os.scandir`` rather than ``Path.rglob``: the listing of the package's own folder alone
+    cost a no-op build 10 ms that way, three times what hashing the files costs.
+    """
+    found: list[tuple[str, Path]] = []
+
+    def visit(path: str, prefix: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    if entry.name != "__pycache__":
+                        visit(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file() and not entry.name.endswith(".tmp"):
+                    found.append((prefix + entry.name, Path(entry.path)))
+
     if folder is None or not folder.is_dir():
         return []
-    return sorted(
-        (p.relative_to(folder).as_posix(), p)
-        for p in folder.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".tmp")
-    )
+    visit(str(folder), "")
+    return sorted(found)
 
 
 @functools.cache
@@ -71,9 +92,18 @@ def _version(name: str) -> str:
         return ""
 
 
+@dataclass(frozen=True)
+class SourceInput:
+    """A source file as the fingerprint covers it."""
+
+    path: Path
+    digest: str  # sha256 of the bytes the build read (not read again: they may have changed)
+    assets: tuple[Asset, ...]  # the local files its pages point at
+
+
 def fingerprint(
     config: Config,
-    docs: Sequence[Segmented],
+    sources: Sequence[SourceInput],
     languages: Sequence[str],
     identities: Mapping[str, str],
     memory_counts: Mapping[str, int],
@@ -93,12 +123,14 @@ def fingerprint(
     ):
         for name, path in _files(folder):
             feed(f"{group}/{name}", path.read_bytes())
-    feed("libraries", json.dumps({name: _version(name) for name in _LIBRARIES}, sort_keys=True))
+    versions = {name: _version(name) for name in _LIBRARIES}
+    versions["python"] = sys.version
+    feed("libraries", json.dumps(versions, sort_keys=True))
     feed("config", json.dumps(asdict(config), default=repr, sort_keys=True))
     feed("languages", json.dumps(list(languages)))
-    for seg in docs:
-        feed(f"source/{seg.document.path}", seg.document.path.read_bytes())
-        for asset in seg.assets:  # a changed image must be copied again
+    for source in sources:
+        feed(f"source/{source.path}", source.digest)
+        for asset in source.assets:  # a changed image must be copied again
             feed(f"asset/{asset.target}", asset.source.read_bytes())
     if config.glossary is not None and config.glossary.is_file():
         feed("glossary", config.glossary.read_bytes())

@@ -288,6 +288,11 @@ class TranslationMemory:
 
     # -- housekeeping ------------------------------------------------------------------------
 
+    @property
+    def usable(self) -> bool:
+        """False when this run goes without the memory (its file could not be opened)."""
+        return self._conn is not None
+
     def count(self, identity: str | None = None) -> int:
         """How many translations are stored (for one model identity, or all)."""
         if self._conn is None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.assets import Asset, AssetFinder
+from pipeline.assets import Asset, AssetFinder, Reference
 from pipeline.document import TRANSLATABLE_FIELDS, Document
 from pipeline.inline import escape, to_html
 from pipeline.urls import URL_OR_EMAIL_RE
@@ -76,6 +76,7 @@ class Segmented:
     skeleton: list[str | UnitRef]
     warnings: list[str]
     assets: tuple[Asset, ...] = ()  # local files the pages point at (pipeline.assets)
+    references: tuple[Reference, ...] = ()  # what finding them asked (pipeline.assets.replay)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def segment(doc: Document) -> Segmented:
         builder.skeleton,
         builder.warnings + builder.files.warnings,
         tuple(builder.files.assets.values()),
+        tuple(builder.files.references),
     )
 
 

@@ -41,7 +41,9 @@ def test_python_dash_m_pipeline_works() -> None:
 
 
 # What a rebuild that finds nothing changed must not load: translating, merging, checking,
-# templating, PDF and HTTP machinery, and the slow importlib.metadata (docs/performance.md).
+# templating, PDF and HTTP machinery, and the slow importlib.metadata; nor the Markdown and
+# YAML parsers, the catalogs' reader, SQLite or Babel: the sources are known by their bytes
+# and the memory's counts by its files' state (docs/performance.md).
 NOT_FOR_A_NOOP = (
     "ctranslate2", "sentencepiece", "argostranslate.translate", "argostranslate.package",
     "torch", "weasyprint", "jinja2", "markupsafe", "urllib.request", "http.client", "ssl",
@@ -49,10 +51,13 @@ NOT_FOR_A_NOOP = (
     "pipeline.translate", "pipeline.qa", "pipeline.render", "pipeline.pdf",
     "pipeline.stages.merge", "pipeline.stages.review",
     "pipeline.engines.libretranslate.engine", "pipeline.backtranslate",
+    "markdown_it", "yaml", "sqlite3", "babel",
+    "pipeline.stages.load", "pipeline.document", "pipeline.segment", "pipeline.catalog",
+    "pipeline.glossary", "pipeline.memory",
 )  # fmt: skip
 
 
-def _imports_of_build(project: Path, *args: str) -> tuple[str, list[str]]:
+def _imports_of_build(project: Path, *args: str, lang: str = "es") -> tuple[str, list[str]]:
     code = (
         "import sys\n"
         "from pipeline.cli import main\n"
@@ -61,7 +66,8 @@ def _imports_of_build(project: Path, *args: str) -> tuple[str, list[str]]:
         "finally:\n"
         f"    print('LOADED', [m for m in {NOT_FOR_A_NOOP!r} if m in sys.modules])\n"
     )
-    argv = [sys.executable, "-c", code, "-C", str(project), "build", "-l", "es", *args]
+    langs = ["-l", lang] if lang else []
+    argv = [sys.executable, "-c", code, "-C", str(project), "build", *langs, *args]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     summary, loaded = done.stdout.rsplit("LOADED", 1)
     return summary, ast.literal_eval(loaded.strip())
@@ -78,4 +84,33 @@ def test_an_up_to_date_rebuild_loads_no_translating_or_rendering_code(
     assert "jinja2" in loaded_by_full_build  # the check sees what a full build needs
     again, loaded = _imports_of_build(project, "-e", engine)
     assert "up to date" in again, again
+    assert loaded == []
+
+
+def test_a_pseudo_noop_does_not_read_the_argos_models(project: Path) -> None:
+    _imports_of_build(project, "-e", "pseudo")
+    code = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:], prog_name='summary-pipeline')\n"
+        "finally:\n"
+        "    print('MODELS', 'pipeline.models' in sys.modules)\n"
+    )
+    argv = [sys.executable, "-c", code, "-C", str(project), "build", "-l", "es", "-e", "pseudo"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert "up to date" in done.stdout and "MODELS False" in done.stdout
+
+
+def test_a_noop_with_front_matter_languages_and_an_image_parses_nothing(project: Path) -> None:
+    # What the parse gave (the languages, the image) comes from the record of the last build.
+    source = next((project / "examples").glob("*.md"))
+    text = source.read_text("utf-8").replace("---\n", "---\nlanguages: [fr, uk]\n", 1)
+    (project / "examples" / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n a map")
+    source.write_text(text + "\n![A map](map.png)\n", "utf-8")
+    first, loaded_by_full_build = _imports_of_build(project, "-e", "pseudo", lang="")
+    assert "in 2 language(s)" in first and "up to date" not in first
+    assert "markdown_it" in loaded_by_full_build and "yaml" in loaded_by_full_build
+    again, loaded = _imports_of_build(project, "-e", "pseudo", lang="")
+    assert "in 2 language(s)" in again and "up to date" in again, again
     assert loaded == []

@@ -17,9 +17,8 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline import models
 from pipeline.engines import (
     EngineContext,
     EngineStats,
@@ -28,6 +27,12 @@ from pipeline.engines import (
     probe_by_check,
 )
 from pipeline.errors import EngineError, ModelError
+
+if TYPE_CHECKING:
+    from pipeline import models
+
+# pipeline.models (archives, downloads) is imported where models are looked up: reading the
+# [argos] Settings, which every configuration does, needs none of it.
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +108,22 @@ class ArgosEngine:
         self.loads = 0  # how many models this engine loaded (build.json, tests)
 
     def _installed(self) -> list[models.ModelInfo]:
+        from pipeline import models
+
         if self._models is None:
             self._models = models.installed()
         return self._models
 
     def route(self, source: str, target: str) -> list[models.ModelInfo]:
         """The package(s) used for a pair: direct, or through a pivot language."""
+        from pipeline import models
+
         return models.find_route(source, target, self._installed())
 
     def identity(self, source: str, target: str) -> str:
         """Package codes, versions and model checksums of the route."""
+        from pipeline import models
+
         parts = []
         for info in self.route(source, target):
             assert info.path is not None

@@ -16,6 +16,7 @@ from pipeline.document import load_document
 from pipeline.errors import SourceError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.segment import Segmented, segment
+from pipeline.stages.sources import resolve_sources, target_languages
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,6 @@ class Sources:
         return self.catalogs.get((lang, slug))
 
 
-def resolve_sources(config: Config, paths: Sequence[Path]) -> list[Path]:
-    """The Markdown files to build: the paths given, else the configured globs."""
-    if paths:
-        return [Path(p) for p in paths]
-    found: list[Path] = []
-    for pattern in config.sources:
-        found.extend(sorted(config.project_dir.glob(pattern)))
-    if not found:
-        raise SourceError(
-            f"no source files match {', '.join(config.sources)} in {config.project_dir}"
-        )
-    return list(dict.fromkeys(found))
-
-
 def segment_all(paths: Sequence[Path]) -> tuple[Segmented, ...]:
     """Load and segment every source; two sources may not share a slug."""
     docs = tuple(segment(load_document(p)) for p in paths)
@@ -58,20 +45,10 @@ def segment_all(paths: Sequence[Path]) -> tuple[Segmented, ...]:
     return docs
 
 
-def target_languages(config: Config, docs: Sequence[Segmented]) -> tuple[str, ...]:
-    """Languages to build: ``--lang`` wins, then the documents' own lists, then the config."""
-    if config.languages_from_cli:
-        return config.languages
-    named = [c for seg in docs for c in seg.document.languages]
-    return tuple(dict.fromkeys(named)) if named else config.languages
-
-
 def load(config: Config, paths: Sequence[Path] = (), languages: Sequence[str] = ()) -> Sources:
     """Read every input of a run; ``languages`` (if given) narrows the targets."""
     docs = segment_all(resolve_sources(config, paths))
-    targets = target_languages(config, docs)
-    if languages:
-        targets = tuple(lang for lang in targets if lang in languages) or tuple(languages)
+    targets = target_languages(config, (seg.document.languages for seg in docs), languages)
     glossary = (
         load_glossary(config.glossary, required=config.glossary_required)
         if config.glossary is not None

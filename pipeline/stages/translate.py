@@ -45,9 +45,9 @@ class ManyLanguages(Protocol):
         ...
 
 
-def check_engine(engine: Engine, sources: Sources) -> None:
+def check_engine(engine: Engine, languages: Sequence[str]) -> None:
     """Fail before any work when a language has no model (or no server)."""
-    for lang in sources.languages:
+    for lang in languages:
         engine.check(SOURCE_LANGUAGE, lang)
 
 

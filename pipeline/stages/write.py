@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from pipeline.manifest import (
 )
 from pipeline.output import atomic_write
 from pipeline.reproducible import source_date
+from pipeline.stages.recall import MemoryRecord, SourceRecord
 
 if TYPE_CHECKING:
     from pipeline.findings import UnitFinding
@@ -133,9 +134,7 @@ def write_run(
         "note": "what the last run did; it varies from run to run (output/build.json does not)",
         "seconds": round(seconds, 3),
         "up_to_date": up_to_date,
-        "languages": {
-            lang: _run_language(t, stats, lang) for lang, t in translated.items()
-        },
+        "languages": {lang: _run_language(t, stats, lang) for lang, t in translated.items()},
     }
     if stats.server_states:
         data["servers"] = [asdict(state) for state in stats.server_states]
@@ -159,18 +158,46 @@ class LastBuild:
     sentences: int
 
 
-def remember(config: Config, stamp: str, pdf_pages: int, sentences: int) -> None:
-    """Record the fingerprint of the build that just wrote ``build.json``."""
+@dataclass(frozen=True)
+class Record:
+    """``last-build.json``: the fingerprint of the last complete build and what the next
+    build may reuse without reading the sources or the memory again."""
+
+    fingerprint: str
+    manifest: str  # sha256 of build.json as it was written
+    pdf_pages: int
+    sentences: int
+    sources: Mapping[str, SourceRecord] = field(default_factory=dict)
+    memory: MemoryRecord | None = None  # None: the memory was not usable
+
+    def to_json(self) -> str:
+        """The JSON text of the record."""
+        data = {
+            "fingerprint": self.fingerprint,
+            "manifest": self.manifest,
+            "pdf_pages": self.pdf_pages,
+            "sentences": self.sentences,
+            "sources": {path: rec.to_json() for path, rec in sorted(self.sources.items())},
+            "memory": self.memory.to_json() if self.memory else None,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def remember(
+    config: Config,
+    stamp: str,
+    counts: tuple[int, int],
+    sources: Mapping[str, SourceRecord],
+    memory: MemoryRecord | None,
+) -> None:
+    """Record the fingerprint of the build that just wrote ``build.json`` (``counts``: its
+    printed pages and sentences)."""
     manifest = _sha256(config.output_dir / MANIFEST)
     if manifest is None:
         return
-    record = {"fingerprint": stamp, "manifest": manifest, "pdf_pages": pdf_pages,
-              "sentences": sentences}
+    record = Record(stamp, manifest, counts[0], counts[1], sources, memory)
     with contextlib.suppress(OSError):  # only a shortcut: the next build is then a full one
-        atomic_write(
-            config.state_dir / RECORD,
-            (json.dumps(record, indent=1, sort_keys=True) + "\n").encode("utf-8"),
-        )
+        atomic_write(config.state_dir / RECORD, record.to_json().encode("utf-8"))
 
 
 def forget(config: Config) -> None:
@@ -179,12 +206,32 @@ def forget(config: Config) -> None:
         (config.state_dir / RECORD).unlink(missing_ok=True)
 
 
+def recorded(config: Config) -> Record | None:
+    """The record of the last complete build, if there is a readable one."""
+    try:
+        data = json.loads((config.state_dir / RECORD).read_text(encoding="utf-8"))
+        sources = data.get("sources") or {}
+        memory = data.get("memory")
+        return Record(
+            str(data["fingerprint"]),
+            str(data["manifest"]),
+            int(data["pdf_pages"]),
+            int(data["sentences"]),
+            {str(path): SourceRecord.from_json(rec) for path, rec in sources.items()},
+            MemoryRecord.from_json(memory) if memory else None,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def last_build(config: Config, stamp: str) -> LastBuild | None:
     """The last build if ``stamp`` matches and every file it wrote is intact on disk."""
+    record = recorded(config)
+    if record is None or record.fingerprint != stamp:
+        return None
     try:
-        record = json.loads((config.state_dir / RECORD).read_text(encoding="utf-8"))
         path = config.output_dir / MANIFEST
-        if record.get("fingerprint") != stamp or _sha256(path) != record.get("manifest"):
+        if _sha256(path) != record.manifest:
             return None
         manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
         if not manifest.output_files:
@@ -192,6 +239,6 @@ def last_build(config: Config, stamp: str) -> LastBuild | None:
         for name, sha in manifest.output_files.items():
             if _sha256(config.output_dir / name) != sha:
                 return None
-        return LastBuild(stamp, manifest, int(record["pdf_pages"]), int(record["sentences"]))
+        return LastBuild(stamp, manifest, record.pdf_pages, record.sentences)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
