@@ -266,7 +266,7 @@ class Build:
         engine = self.engine()
         current = ""
         if self.plan.render and engine.cacheable:
-            current = self._stamp(outcome, engine, memory)[0]
+            current = stamp.of_sources(self.config, engine, memory, outcome.sources)[0]
             previous = write.last_build(self.config, current)
             if previous is not None:
                 self._up_to_date(outcome, previous, started)
@@ -291,7 +291,7 @@ class Build:
             return None
         # Catalogs were just written: the stamp covers them as the next run reads them.
         sentences = sum(t.result.sentences for t in outcome.translated.values())
-        again, counts = self._stamp(outcome, engine, memory)
+        again, counts = stamp.of_sources(self.config, engine, memory, outcome.sources)
         return again, (outcome.rendered.pdf_pages, sentences), counts
 
     def _back_translate(
@@ -351,15 +351,6 @@ class Build:
             back.manifest() if back else None,
         )
         write.write_manifest(writer, manifest)
-
-    def _stamp(
-        self, outcome: Outcome, engine: Engine, memory: TranslationMemory
-    ) -> tuple[str, dict[str, int]]:
-        """The fingerprint of a run over sources read in full, and the memory's counts."""
-        sources = outcome.sources
-        counts = stamp.memory_counts(memory, engine, sources.languages)
-        scope = (stamp.inputs_of(sources.docs), sources.languages)
-        return stamp.stamp(self.config, engine, scope, counts), counts
 
     def _up_to_date(self, outcome: Outcome, previous: write.LastBuild, started: float) -> None:
         """Nothing changed since the last complete build: its files stand, untouched."""

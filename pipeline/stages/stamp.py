@@ -14,7 +14,7 @@ from pipeline.stages.recall import MemoryRecord
 
 if TYPE_CHECKING:
     from pipeline.memory import TranslationMemory
-    from pipeline.segment import Segmented
+    from pipeline.stages.load import Sources
 
 
 def identities(engine: Engine, languages: Sequence[str]) -> dict[str, str]:
@@ -45,9 +45,13 @@ def counts_now(
     return counts
 
 
-def inputs_of(docs: Sequence[Segmented]) -> list[SourceInput]:
-    """The sources of a full load as the fingerprint covers them."""
-    return [SourceInput(seg.document.path, seg.document.digest, seg.assets) for seg in docs]
+def of_sources(
+    config: Config, engine: Engine, memory: TranslationMemory, sources: Sources
+) -> tuple[str, dict[str, int]]:
+    """The fingerprint of a run over ``sources`` (read in full), and the memory's counts."""
+    inputs = [SourceInput(s.document.path, s.document.digest, s.assets) for s in sources.docs]
+    counts = memory_counts(memory, engine, sources.languages)
+    return stamp(config, engine, (inputs, sources.languages), counts), counts
 
 
 def stamp(
