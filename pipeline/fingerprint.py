@@ -23,12 +23,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.derived import code_version
 from pipeline.reproducible import source_date_raw
 from pipeline.segment import Segmented
 
 # Libraries whose version can change the bytes of a page, a catalog or a PDF.
 _LIBRARIES = ("babel", "jinja2", "markdown-it-py", "pysbd", "weasyprint", "pydyf", "fonttools")
-_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _files(folder: Path | None) -> Iterable[tuple[str, Path]]:
@@ -63,8 +63,8 @@ def fingerprint(
         digest.update(f"{label}\0{len(raw)}\0".encode())
         digest.update(raw)
 
+    feed("code", code_version())  # read once per process, shared with pipeline.derived
     for group, folder in (
-        ("code", _PACKAGE_DIR),
         ("locales", config.locales_dir),
         ("templates", config.templates_dir),
     ):

@@ -1,0 +1,65 @@
+"""Results derived from a unit's inputs, kept between runs (in the translation memory).
+
+A template edit re-renders every page, yet nothing a unit's text depends on has changed:
+the markup restored into its translation, its QA findings, the PO text of its catalog.
+Each is kept under a key over every input it is computed from, always including this
+pipeline's own code and the libraries that shape the result (:func:`code_version`), so an
+upgrade or an edit of the code never reuses a result the old code derived.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Sentence splitting, number formats and scripts come from these.
+_LIBRARIES = ("pysbd", "babel")
+
+
+class Store(Protocol):
+    """Where derived values live: text under (kind, key)."""
+
+    def recall(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
+        """The values known under ``keys``."""
+        ...
+
+    def keep(self, kind: str, values: dict[str, str]) -> None:
+        """Remember ``values`` (key → value); a failure only warns."""
+        ...
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of every file of the package and the versions of :data:`_LIBRARIES`."""
+    digest = hashlib.sha256()
+    files = sorted(
+        p for p in _PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
+    for path in files:
+        raw = path.read_bytes()
+        digest.update(f"{path.relative_to(_PACKAGE_DIR).as_posix()}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    digest.update(json.dumps({name: _version(name) for name in _LIBRARIES}).encode())
+    return digest.hexdigest()
+
+
+def derived_key(kind: str, *inputs: object) -> str:
+    """The key of a ``kind`` of result computed from ``inputs`` (by this code).
+
+    ``inputs`` are plain values or dataclasses; their ``repr`` is what is compared.
+    """
+    raw = json.dumps([code_version(), kind, [repr(i) for i in inputs]], ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
