@@ -71,9 +71,11 @@ def _checks(
     pairs: Sequence[tuple[str, str]], lang: str, terms: Terms, store: Store | None
 ) -> list[list[Finding]]:
     """:func:`check_pair` of each (English, translation), kept ones from ``store``."""
+    if store is None:
+        return [check_pair(english, text, lang, terms) for english, text in pairs]
     glossary = repr(terms)  # once: it is part of every unit's key
     keys = [derived_key(CHECKED, lang, english, text, glossary) for english, text in pairs]
-    kept = store.recall(CHECKED, keys) if store else {}
+    kept = store.recall(CHECKED, keys)
     new: dict[str, str] = {}
     result: list[list[Finding]] = []
     for (english, text), key in zip(pairs, keys, strict=True):
@@ -82,7 +84,7 @@ def _checks(
             findings = check_pair(english, text, lang, terms)
             new[key] = json.dumps([[f.id, f.severity.value, f.message] for f in findings])
         result.append(findings)
-    if store and new:
+    if new:
         store.keep(CHECKED, new)
     return result
 

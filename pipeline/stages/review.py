@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 from markupsafe import Markup
@@ -74,6 +74,9 @@ class ReviewRow:
         return html_diff(self.previous_english, self.english)
 
 
+_ROW_FIELDS = fields(ReviewRow)
+
+
 def _digest(choice: Choice) -> str:
     raw = "\0".join((choice.status, choice.english, choice.text, choice.reviewed))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -107,7 +110,8 @@ def review_json(lang: str, slug: str, rows: Sequence[ReviewRow], low: Sequence[L
     data = {
         "lang": lang,
         "document": slug,
-        "units": [asdict(row) for row in rows],
+        # Flat rows of strings: their fields as they are (asdict's deep copy costs more).
+        "units": [{f.name: getattr(row, f.name) for f in _ROW_FIELDS} for row in rows],
         "lowest_confidence": [
             {"id": item.unit_id, "score": round(item.score, 4)} for item in low
         ],
