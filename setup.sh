@@ -41,6 +41,9 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
   .venv/bin/pip install -q "torch==2.13.0"
 fi
 .venv/bin/pip install -q -e ".[dev]"
+# An editable install has no bytecode of its own, and where PYTHONDONTWRITEBYTECODE is set
+# every command would compile the package again (~0.15 s, most of a no-op rebuild).
+.venv/bin/python -m compileall -q pipeline >/dev/null
 
 if [ "$mode" = "--libretranslate" ]; then
   # Its own venv: LibreTranslate's pins conflict with argostranslate's and it ships a fork

@@ -160,29 +160,54 @@ def learning_rate(step: int, d_model: int, warmup: int = 300) -> float:
     return 0.8 * d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
 
 
-def train(work: Path, minutes: float, target: float) -> None:
-    """Train until both directions reach ``target`` on the held-out sentences, or time runs out."""
+def _start(work: Path, init: Path | None) -> tuple[Transformer, object]:
+    """A new model with a new vocabulary, or the model and vocabulary of a package."""
     import sentencepiece as spm
 
+    sp_path = work / "sentencepiece.model"
+    if init is not None and init.suffix == ".pt":  # a checkpoint of an earlier run here
+        checkpoint = torch.load(init, weights_only=False)
+        model = Transformer(Shape(**checkpoint["shape"]))
+        model.load_state_dict(checkpoint["state"])
+        return model, spm.SentencePieceProcessor(model_file=str(sp_path))
+    if init is not None:
+        from ct2_weights import load_package
+
+        model, sp_bytes = load_package(init)
+        sp_path.write_bytes(sp_bytes)
+        return model, spm.SentencePieceProcessor(model_file=str(sp_path))
+    if not sp_path.exists():
+        train_sentencepiece(work)
+    sp = spm.SentencePieceProcessor(model_file=str(sp_path))
+    return Transformer(Shape(vocab=sp.get_piece_size())), sp
+
+
+def train(work: Path, minutes: float, target: float, init: Path | None, first: int) -> None:
+    """Train until both directions reach ``target`` on the held-out sentences, or time runs out.
+
+    With ``init``, training continues from a package's weights (dequantized int8) at step
+    ``first`` of the schedule; the learning rate ramps up over 100 steps, as Adam starts anew.
+    """
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     work.mkdir(parents=True, exist_ok=True)
     log = (work / "train.log").open("a", buffering=1)
-    sp_path = work / "sentencepiece.model"
-    if not sp_path.exists():
-        train_sentencepiece(work)
-    sp = spm.SentencePieceProcessor(model_file=str(sp_path))
-    shape = Shape(vocab=sp.get_piece_size())
-    model = Transformer(shape)
+    model, sp = _start(work, init)
+    shape = model.shape
     log.write(f"shape {shape}, parameters {sum(p.numel() for p in model.parameters())}\n")
+    if init is not None:
+        log.write(f"continuing from {init.name} at step {first}\n")
     optimizer = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: learning_rate(s, shape.d_model)
-    )
+
+    def rate(s: int) -> float:
+        ramp = min(1.0, (s + 1) / 100) if first else 1.0
+        return learning_rate(s + first, shape.d_model) * ramp
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
     pairs = held_out()[:100]
     stream = Stream(sp, {p.english_text for p in held_out()})
     start = time.monotonic()
-    for step, batch in enumerate(stream.batches(), start=1):
+    for step, batch in enumerate(stream.batches(), start=first + 1):
         src, dec_in, dec_out = tensors(batch, 3)
         logits = model(src, dec_in, 3)
         loss = functional.cross_entropy(
@@ -225,10 +250,12 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/toy-train"))
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--target", type=float, default=0.97)
+    parser.add_argument("--init", type=Path, help="continue from a .argosmodel or a model.pt")
+    parser.add_argument("--first-step", type=int, default=0, help="its training steps so far")
     parser.add_argument("--dest", type=Path, default=ROOT / "tests" / "data")
     args = parser.parse_args()
     if args.command == "train":
-        train(args.work, args.minutes, args.target)
+        train(args.work, args.minutes, args.target, args.init, args.first_step)
     else:
         from toy_package import package
 

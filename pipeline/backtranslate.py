@@ -15,22 +15,17 @@ whatever their score.
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipeline.catalog import catalog_path, read_catalog
 from pipeline.engines import Engine
-from pipeline.errors import PipelineError
-from pipeline.findings import UnitFinding
+from pipeline.findings import BackScore, UnitFinding
 from pipeline.inline import plain_text
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.qa import CHECKS
 from pipeline.segment import Segmented
-
-log = logging.getLogger(__name__)
+from pipeline.translate import Memory
 
 CHECK_ID = "back-translation"
 #: chrF under which a unit is flagged (0-100).
@@ -72,15 +67,20 @@ class BackTranslation:
             u.path, u.slug, self.lang, u.unit_id, u.line, CHECK_ID, severity, message
         )
 
+    def score(self, threshold: float = THRESHOLD) -> BackScore:
+        """What ``build.json`` and the review pages show of this unit."""
+        flagged = self.chrf < threshold
+        return BackScore(self.unit.slug, self.unit.unit_id, round(self.chrf, 2), self.back, flagged)
 
-def published_units(docs: Sequence[Segmented], locales_dir: Path, lang: str) -> list[Published]:
-    """Units of ``docs`` with a translation in ``lang``'s catalogs (reviewed or machine)."""
+
+def published_units(
+    docs: Sequence[Segmented], pages: Mapping[str, Mapping[str, str]]
+) -> list[Published]:
+    """Units of ``docs`` the pages show translated (``pages``: slug → unit id → tagged text,
+    reviewed or machine; units showing English are left out)."""
     out = []
     for seg in docs:
-        catalog = read_catalog(catalog_path(locales_dir, lang, seg.document.slug))
-        if catalog is None:
-            continue
-        texts = {e.context: e.msgstr for e in catalog.active if e.msgstr}
+        texts = pages.get(seg.document.slug, {})
         for unit in seg.units:
             text = texts.get(unit.id)
             if text and unit.translatable:
@@ -101,17 +101,31 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END_RE.split(" ".join(text.split())) if s]
 
 
-def back_translate(units: Sequence[Published], lang: str, engine: Engine) -> list[BackTranslation]:
-    """Translate every unit back to English in one batch and score each with chrF."""
+def back_translate(
+    units: Sequence[Published], lang: str, engine: Engine, memory: Memory | None = None
+) -> list[BackTranslation]:
+    """Translate every unit back to English in one batch and score each with chrF.
+
+    Sentences the ``memory`` knows from the same reverse model are not sent again; new ones
+    are stored (keyed like forward translations: text, language pair, model identity).
+    """
     from sacrebleu.metrics.chrf import CHRF
 
     chrf = CHRF()
     split = [_sentences(plain_text(u.translation)) for u in units]
-    flat = [s for sentences in split for s in sentences]
-    outputs = iter(engine.translate(flat, lang, SOURCE_LANGUAGE)) if flat else iter(())
+    needed = list(dict.fromkeys(s for sentences in split for s in sentences))
+    identity = engine.identity(lang, SOURCE_LANGUAGE) if memory else ""
+    known = memory.lookup(identity, SOURCE_LANGUAGE, needed, source=lang) if memory else {}
+    missing = [s for s in needed if s not in known]
+    # No alignment: nothing is placed in the back-translation, and attention costs time.
+    out = engine.translate(missing, lang, SOURCE_LANGUAGE, aligned=()) if missing else []
+    fresh = dict(zip(missing, out, strict=True))
+    if memory and fresh:
+        memory.store(identity, SOURCE_LANGUAGE, fresh, source=lang)
+    done = {**known, **fresh}
     results = []
     for unit, sentences in zip(units, split, strict=True):
-        back = " ".join(next(outputs).text for _ in sentences)
+        back = " ".join(done[s].text for s in sentences)
         english = " ".join(plain_text(unit.english).split())
         score = float(chrf.sentence_score(back, [english]).score)
         results.append(BackTranslation(unit, lang, back, score))
@@ -121,28 +135,3 @@ def back_translate(units: Sequence[Published], lang: str, engine: Engine) -> lis
 def lowest(results: Sequence[BackTranslation], limit: int = 10) -> list[BackTranslation]:
     """The ``limit`` units that came back furthest from the English, worst first."""
     return sorted(results, key=lambda r: (r.chrf, r.unit.slug, r.unit.unit_id))[:limit]
-
-
-def back_translation_findings(
-    docs: Sequence[Segmented],
-    languages: Sequence[str],
-    locales_dir: Path,
-    engine: Engine,
-    threshold: float = THRESHOLD,
-) -> list[UnitFinding]:
-    """``back-translation`` findings for every language the engine can translate back.
-
-    A language without a reverse model is skipped with a log warning, not a failure.
-    """
-    findings: list[UnitFinding] = []
-    for lang in languages:
-        try:
-            engine.check(lang, SOURCE_LANGUAGE)
-        except PipelineError as err:
-            log.warning("no back-translation for %s: %s", lang, err)
-            continue
-        units = published_units(docs, locales_dir, lang)
-        results = back_translate(units, lang, engine) if units else []
-        engine.release()
-        findings += [r.finding(threshold) for r in results if r.chrf < threshold]
-    return findings

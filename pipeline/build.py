@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.backtranslate import back_translation_findings
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
@@ -21,27 +21,19 @@ from pipeline.fingerprint import fingerprint
 from pipeline.languages import SOURCE_LANGUAGE
 from pipeline.lock import project_lock
 from pipeline.memory import TranslationMemory
-from pipeline.output import (
-    OutputWriter,
-    check_output_folder,
-    remove_temporary_files,
-    source_folder,
-)
-from pipeline.pagefit import recorded_overflows
-from pipeline.pdf import PdfRenderer
-from pipeline.render import Renderer
+from pipeline.output import check_output_folder, remove_temporary_files, source_folder
 from pipeline.stages import write
 from pipeline.stages.load import Sources, load
-from pipeline.stages.merge import (
-    LanguageCatalogs,
-    merge_language,
-    write_catalogs,
-    write_templates,
-)
-from pipeline.stages.qa import check_language, lowest_scoring
-from pipeline.stages.render import Rendered, render_documents
-from pipeline.stages.review import write_review_index, write_review_pages
-from pipeline.stages.translate import Translated, check_engine, translate_all
+from pipeline.stages.render import Rendered
+
+if TYPE_CHECKING:
+    from pipeline.stages.backtranslate import BackTranslated
+    from pipeline.stages.merge import LanguageCatalogs
+    from pipeline.stages.translate import Translated
+
+# The modules that translate, merge, check and render are imported where they are used: a
+# build that finds nothing changed (the scheduled rebuild's usual case) needs none of them,
+# and importing them would be most of its time (docs/performance.md).
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
@@ -75,6 +67,7 @@ class Outcome:
     rendered: Rendered = field(default_factory=Rendered)
     engine: str = ""
     stats: EngineStats = field(default_factory=EngineStats)
+    back: BackTranslated | None = None  # None: no back-translation ran
     up_to_date: bool = False
     seconds: float = 0.0
 
@@ -137,6 +130,8 @@ class Build:
         outcome = Outcome(load(self.config, paths, languages))
         outcome.warnings.extend(outcome.sources.warnings)
         if self.plan.engine:
+            from pipeline.stages.translate import check_engine
+
             engine = self.engine()
             outcome.engine = engine.name
             check_engine(engine, outcome.sources)  # a missing model fails before any work
@@ -168,7 +163,11 @@ class Build:
         PDFs are not printed here: the last build's page-fit findings stand while their
         source is unchanged.
         """
+        from pipeline.pagefit import recorded_overflows
+
         if self.plan.engine:
+            from pipeline.stages.translate import translate_all
+
             engine = self.engine()
             sources = outcome.sources
             # Every unit, approved ones too: the point is to compare with the catalogs.
@@ -183,6 +182,9 @@ class Build:
     ) -> None:
         """Merge each language's catalogs (with the fresh machine output, if ``machine``);
         checks the memory kept from an earlier run are taken from it."""
+        from pipeline.stages.merge import merge_language
+        from pipeline.stages.qa import check_language
+
         sources = outcome.sources
         for lang in sources.languages:
             fresh = outcome.translated.get(lang) if machine else None
@@ -202,12 +204,17 @@ class Build:
                 self._up_to_date(outcome, previous, started)
                 return
             write.forget(self.config)
+        from pipeline.stages.merge import write_catalogs, write_templates
+        from pipeline.stages.translate import translate_all
+
         outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome, memory=memory)
         write_templates(self.config, outcome.sources, memory)
         for catalogs in outcome.catalogs.values():
             write_catalogs(catalogs, memory)
+        if self.plan.render and self.config.back_translation:
+            self._back_translate(outcome, engine, memory)
         if self.plan.render:
             self._render(outcome, memory, engine)
         run = {lang: outcome.translated.get(lang) for lang in outcome.sources.languages}
@@ -218,7 +225,26 @@ class Build:
             again = self._fingerprint(outcome.sources, engine, memory)
             write.remember(self.config, again, outcome.rendered.pdf_pages, sentences)
 
+    def _back_translate(
+        self, outcome: Outcome, engine: Engine, memory: TranslationMemory | None
+    ) -> None:
+        """The merged page text back to English; its findings join the build's."""
+        from pipeline.stages.backtranslate import back_translate_all
+
+        docs = outcome.sources.docs
+        back = back_translate_all(engine, memory, docs, outcome.catalogs, self.say)
+        outcome.back = back
+        outcome.findings.extend(back.findings)
+        outcome.warnings.extend(back.warnings)
+
     def _render(self, outcome: Outcome, memory: TranslationMemory, engine: Engine) -> None:
+        from pipeline.output import OutputWriter
+        from pipeline.pdf import PdfRenderer
+        from pipeline.render import Renderer
+        from pipeline.stages.qa import lowest_scoring
+        from pipeline.stages.render import render_documents
+        from pipeline.stages.review import write_review_index, write_review_pages
+
         config = self.config
         writer = OutputWriter(config.output_dir)
         renderer = Renderer(config.templates_dir, config.locales_dir)
@@ -229,18 +255,22 @@ class Build:
             config, outcome.sources.docs, units, engine.notice, (renderer, writer, pdf), self.say
         )
         outcome.findings.extend(outcome.rendered.overflows)
+        back = outcome.back
         for lang, catalogs in outcome.catalogs.items():
             findings = [f for f in outcome.findings if f.lang == lang]
             low = lowest_scoring(catalogs, LOW_CONFIDENCE_LIMIT)
+            scores = back.scores(lang) if back else None
             for seg in outcome.sources.docs:
                 doc = catalogs.documents[seg.document.slug]
-                write_review_pages(seg, doc, lang, memory, findings, low, renderer, writer)
+                pages = (renderer, writer)
+                write_review_pages(seg, doc, lang, memory, findings, low, *pages, scores)
         counts = {
             lang: {slug: catalogs.counts(slug) for slug in catalogs.documents}
             for lang, catalogs in outcome.catalogs.items()
         }
         if counts:
-            write_review_index(outcome.sources.docs, counts, renderer, writer)
+            flagged = back.flagged() if back else None
+            write_review_index(outcome.sources.docs, counts, renderer, writer, flagged)
         outcome.warnings.extend(renderer.warnings)
         manifest = write.manifest_of(
             config,
@@ -249,12 +279,17 @@ class Build:
             engine.name,
             writer,
             (outcome.findings, outcome.warnings),
+            back.manifest() if back else None,
         )
         write.write_manifest(writer, manifest)
 
     def _fingerprint(self, sources: Sources, engine: Engine, memory: TranslationMemory) -> str:
         identities = {lang: engine.identity(SOURCE_LANGUAGE, lang) for lang in sources.languages}
         counts = {lang: memory.count(identity) for lang, identity in identities.items()}
+        if self.config.back_translation:
+            from pipeline.stages.backtranslate import reverse_identities
+
+            identities.update(reverse_identities(engine, sources.languages))
         return fingerprint(self.config, sources.docs, sources.languages, identities, counts)
 
     def _up_to_date(self, outcome: Outcome, previous: write.LastBuild, started: float) -> None:
@@ -275,12 +310,14 @@ class Build:
         write.write_run(config, run, EngineStats(), time.monotonic() - started, up_to_date=True)
 
 
-def back_translation(config: Config, outcome: Outcome) -> list[UnitFinding]:
-    """``check --back-translation``: the published text of each language translated back to
-    English where a reverse model exists, low chrF scores as findings (nothing written)."""
+def back_translation(config: Config, outcome: Outcome) -> BackTranslated:
+    """``check --back-translation``: what the pages of each language show, translated back to
+    English where a reverse model exists; low chrF scores are findings (nothing written, no
+    memory)."""
+    from pipeline.stages.backtranslate import back_translate_all
+
     engine = Build(config, MACHINE).engine()
-    sources = outcome.sources
-    return back_translation_findings(sources.docs, sources.languages, config.locales_dir, engine)
+    return back_translate_all(engine, None, outcome.sources.docs, outcome.catalogs)
 
 
 def probe_engine(config: Config, languages: Sequence[str] = ()) -> list[Probe]:

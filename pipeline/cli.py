@@ -97,6 +97,12 @@ def _strict_exit(findings: Sequence[Any], strict: bool) -> None:
     help="For stale entries (English changed after review) show the old reviewed text "
     "instead of fresh machine output.",
 )
+@click.option(
+    "--back-translation/--no-back-translation",
+    default=None,
+    help="Translate the pages back to English where a reverse model is installed; flag the "
+    "units that come back far from the source (build.json, review pages).",
+)
 @argos_options
 @libretranslate_options
 @click.pass_context
@@ -195,7 +201,9 @@ def check(
     config = config_from(ctx, params)
     outcome = Build(config, READ).run(sources)
     if back_translation:
-        outcome.findings.extend(back(config, outcome))
+        reverse = back(config, outcome)
+        outcome.findings.extend(reverse.findings)
+        _warn(ctx, reverse.warnings)
     worst = Severity(severity).rank
     for finding in outcome.findings:
         if finding.severity.rank <= worst:

@@ -23,6 +23,7 @@ FLAG_KEYS: dict[str, tuple[str, str]] = {
     "paper": ("paper", "--paper"),
     "max_pages": ("max_pages", "--max-pages"),
     "prefer_reviewed_stale": ("prefer_reviewed_stale", "--prefer-reviewed-stale"),
+    "back_translation": ("back_translation", "--back-translation"),
     "beam_size": ("argos.beam_size", "--beam-size"),
     "inter_threads": ("argos.inter_threads", "--inter-threads"),
     "intra_threads": ("argos.intra_threads", "--intra-threads"),

@@ -109,6 +109,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("memory", f"{STATE_DIR}/memory.sqlite3", _path),
     Option("lock_timeout", 300, _number(0)),
     Option("prefer_reviewed_stale", False, _flag, "--prefer-reviewed-stale"),
+    Option(
+        "back_translation", False, _flag, "--back-translation",
+        "translate the pages back to English where a reverse model exists; flag far units",
+    ),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 _LISTS = ("sources", "languages", "formats")
@@ -140,6 +144,7 @@ class Config:
     memory_path: Path = Path(STATE_DIR, "memory.sqlite3")
     lock_timeout: float = 300.0
     prefer_reviewed_stale: bool = False
+    back_translation: bool = False  # build: translate the pages back and score them
     max_pages: int | None = None  # None: no limit
     languages_from_cli: bool = False  # --lang wins over the documents' own lists
     engine_settings: Mapping[str, object] = field(default_factory=dict)  # name → Settings
@@ -232,6 +237,7 @@ def _build(
         memory_path=resolve("memory"),
         lock_timeout=float(values["lock_timeout"]),
         prefer_reviewed_stale=bool(values["prefer_reviewed_stale"]),
+        back_translation=bool(values["back_translation"]),
         max_pages=None if values["max_pages"] is None else int(values["max_pages"]),
         languages_from_cli=cli_langs,
         engine_settings=settings,

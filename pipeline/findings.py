@@ -57,6 +57,17 @@ class LowScore:
     text: str  # tagged translation
 
 
+@dataclass(frozen=True)
+class BackScore:
+    """A unit's published text translated back to English, and how close it came."""
+
+    slug: str
+    unit_id: str
+    chrf: float  # chrF against the English source, 0 to 100
+    back: str  # the English the reverse model gave
+    flagged: bool  # under the threshold: a ``back-translation`` finding
+
+
 def count_errors(findings: tuple[UnitFinding, ...] | list[UnitFinding]) -> int:
     """How many findings are errors."""
     return sum(1 for f in findings if f.severity is Severity.ERROR)

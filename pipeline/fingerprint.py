@@ -15,9 +15,11 @@ translations the memory holds per model (a lost memory is refilled by a full bui
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import importlib.metadata
 import json
+import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -41,7 +43,28 @@ def _files(folder: Path | None) -> Iterable[tuple[str, Path]]:
     )
 
 
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(entry.name for entry in Path(folder or ".").iterdir())
+    except OSError:
+        return ()
+
+
 def _version(name: str) -> str:
+    """The installed version of distribution ``name`` ("" if it is not installed).
+
+    A wheel installs ``<name>-<version>.dist-info`` with the name normalized, so the first
+    match along ``sys.path`` (the one ``import`` finds) names the version. Importing
+    importlib.metadata and asking it would cost more than the rest of an up-to-date build.
+    """
+    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
+    for folder in sys.path:
+        for entry in _listing(folder):
+            if entry.endswith(".dist-info") and entry.lower().startswith(wanted):
+                return entry[len(wanted) : -len(".dist-info")]
+    import importlib.metadata  # other layouts (eggs, editable installs of old tools)
+
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pipeline.findings import Severity, UnitFinding
+from pipeline.findings import BackScore, Severity, UnitFinding
 
 MANIFEST = "build.json"
 FORMAT = 2
@@ -39,6 +39,17 @@ class LanguageEntry:
 
 
 @dataclass(frozen=True)
+class BackTranslationEntry:
+    """One language's back-translation: the reverse model and the units furthest back."""
+
+    model: str
+    threshold: float  # chrF under which a unit is flagged
+    scored: int  # units translated back
+    flagged: int  # of which under the threshold
+    lowest: tuple[BackScore, ...]  # worst first
+
+
+@dataclass(frozen=True)
 class Manifest:
     """The whole ``build.json``."""
 
@@ -50,6 +61,8 @@ class Manifest:
     warnings: tuple[str, ...] = ()
     findings: tuple[UnitFinding, ...] = ()
     source_date: str = ""  # SOURCE_DATE_EPOCH as ISO 8601, when set
+    # Languages translated back (None: back-translation was off; absent: no reverse model).
+    back_translation: Mapping[str, BackTranslationEntry] | None = None
 
     def to_json(self) -> str:
         """Deterministic JSON (sorted keys, UTF-8, a final newline)."""
@@ -64,6 +77,8 @@ class Manifest:
         }
         if self.source_date:
             data["source_date"] = self.source_date
+        if self.back_translation is not None:
+            data["back_translation"] = {k: asdict(v) for k, v in self.back_translation.items()}
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -81,6 +96,7 @@ class Manifest:
             warnings=tuple(str(w) for w in data["warnings"]),
             findings=tuple(_finding(f) for f in data["findings"]),
             source_date=str(data.get("source_date", "")),
+            back_translation=_back_translation(data.get("back_translation")),
         )
 
 
@@ -96,3 +112,18 @@ def _finding(data: dict[str, Any]) -> UnitFinding:
     values = dict(data)
     values["severity"] = Severity(values["severity"])
     return UnitFinding(**values)
+
+
+def _back_translation(data: dict[str, Any] | None) -> dict[str, BackTranslationEntry] | None:
+    if data is None:
+        return None
+    return {
+        lang: BackTranslationEntry(
+            str(entry["model"]),
+            float(entry["threshold"]),
+            int(entry["scored"]),
+            int(entry["flagged"]),
+            tuple(BackScore(**item) for item in entry["lowest"]),
+        )
+        for lang, entry in data.items()
+    }

@@ -197,15 +197,20 @@ class TranslationMemory:
 
     # -- the Memory protocol -----------------------------------------------------------------
 
-    def lookup(self, identity: str, target: str, texts: Sequence[str]) -> dict[str, Translation]:
-        """Known translations of ``texts`` by the model ``identity`` (keys as given)."""
+    def lookup(
+        self, identity: str, target: str, texts: Sequence[str], source: str = SOURCE_LANGUAGE
+    ) -> dict[str, Translation]:
+        """Known translations of ``texts`` by the model ``identity`` (keys as given).
+
+        ``source`` is English but for back-translations (``target`` is then English).
+        """
         if self._conn is None or not texts:
             return {}
         keys: dict[str, list[str]] = {}
         for text in texts:
             keys.setdefault(normalize(text), []).append(text)
         found: dict[str, Translation] = {}
-        pair = f"{SOURCE_LANGUAGE}-{target}"
+        pair = f"{source}-{target}"
         names = list(keys)
         try:
             for start in range(0, len(names), _CHUNK):
@@ -227,11 +232,17 @@ class TranslationMemory:
             return {}
         return found
 
-    def store(self, identity: str, target: str, pairs: dict[str, Translation]) -> None:
+    def store(
+        self,
+        identity: str,
+        target: str,
+        pairs: dict[str, Translation],
+        source: str = SOURCE_LANGUAGE,
+    ) -> None:
         """Remember new translations in one transaction; a failure only warns."""
         if self._conn is None or not pairs:
             return
-        pair = f"{SOURCE_LANGUAGE}-{target}"
+        pair = f"{source}-{target}"
         rows = [
             (pair, identity, normalize(s), t.text, t.score, _dump(t.alignment))
             for s, t in pairs.items()

@@ -17,8 +17,6 @@ import os
 import shutil
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,9 @@ from pipeline.model_archive import (
     remove_tree,
 )
 from pipeline.output import write_atomic
+
+# urllib.request (and with it http, email and ssl) is imported by the functions that go to
+# the network: listing models and the argos engine's model identity do not.
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ def _hash_files(path: Path, files: list[Path]) -> str:
 
 def fetch_index(timeout: float = INDEX_TIMEOUT) -> list[ModelInfo]:
     """Download the Argos package index and return its translation packages (network)."""
+    import urllib.error
+    import urllib.request
+
     import argostranslate.settings as settings
 
     url = str(settings.remote_package_index)
@@ -210,6 +214,8 @@ def download_and_install(
     model: ModelInfo, progress: Progress | None = None, *, replace: bool = False
 ) -> Path:
     """Download ``model`` from its links (network), check the archive, install it."""
+    import urllib.error
+
     import argostranslate.settings as settings
 
     if not model.links:
@@ -234,6 +240,8 @@ def download_and_install(
 
 def _download(url: str, target: Path, progress: Progress | None) -> None:
     # The index is data from the network: no more bytes than a package may have.
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "summary-pipeline"})
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.sp-", suffix=".tmp")
     try:

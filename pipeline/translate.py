@@ -32,11 +32,19 @@ _ANY_TAG_RE = re.compile(r"<(?P<void>[a-z]+\d*)/>|</?[a-z]+\d*>|(?P<text>[^<]+|<
 class Memory(Protocol):
     """What the translation stage needs from a translation memory."""
 
-    def lookup(self, identity: str, target: str, texts: Sequence[str]) -> dict[str, Translation]:
-        """Known translations of ``texts`` by this model."""
+    def lookup(
+        self, identity: str, target: str, texts: Sequence[str], source: str = SOURCE_LANGUAGE
+    ) -> dict[str, Translation]:
+        """Known translations of ``texts`` by this model (``source`` → ``target``)."""
         ...
 
-    def store(self, identity: str, target: str, pairs: dict[str, Translation]) -> None:
+    def store(
+        self,
+        identity: str,
+        target: str,
+        pairs: dict[str, Translation],
+        source: str = SOURCE_LANGUAGE,
+    ) -> None:
         """Remember new translations."""
         ...
 

@@ -67,21 +67,20 @@ def test_check_back_translation_flags_only_the_corrupted_unit(
 
 
 def test_back_translate_scores_correct_units_high(built: Path) -> None:
-    from pipeline.backtranslate import THRESHOLD, back_translate, lowest, published_units
-    from pipeline.document import load_document
-    from pipeline.engines.argos import ArgosEngine
-    from pipeline.segment import segment
+    from pipeline.backtranslate import THRESHOLD
+    from pipeline.build import READ, Build, back_translation
+    from pipeline.config import load_config
 
     _corrupt(built, "paragraph-5", "Ka Omar ne vereta?")
-    docs = [segment(load_document(built / "examples" / "trip.md"))]
-    units = published_units(docs, built / "locales", toy.CODE)
-    assert len(units) == 9  # the title and eight paragraphs
-    results = back_translate(units, toy.CODE, ArgosEngine())
-    by_id = {r.unit.unit_id: r for r in results}
-    assert by_id["paragraph-5"].chrf < 30
-    others = [r.chrf for r in results if r.unit.unit_id != "paragraph-5"]
+    config = load_config(built)
+    back = back_translation(config, Build(config, READ).run()).languages[toy.CODE]
+    assert len(back.scores) == 9  # the title and eight paragraphs
+    by_id = {s.unit_id: s for s in back.scores}
+    assert by_id["paragraph-5"].chrf < 30 and by_id["paragraph-5"].flagged
+    others = [s.chrf for s in back.scores if s.unit_id != "paragraph-5"]
     assert min(others) > THRESHOLD and sum(others) / len(others) > 80
-    assert lowest(results, 1)[0].unit.unit_id == "paragraph-5"
+    assert back.lowest(1)[0].unit_id == "paragraph-5"
+    assert [f.unit_id for f in back.findings] == ["paragraph-5"]
 
 
 def test_languages_without_a_reverse_model_are_skipped(

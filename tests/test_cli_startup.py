@@ -1,10 +1,16 @@
-"""The CLI starts fast: --help imports no model runtime, templating or PDF library."""
+"""The CLI starts fast: --help imports no model runtime, templating or PDF library, and a
+rebuild that finds nothing changed loads none of the code that would redo the work."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 
 def test_help_is_fast_and_imports_nothing_heavy() -> None:
@@ -32,3 +38,44 @@ def test_python_dash_m_pipeline_works() -> None:
         [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
     )
     assert "summary-pipeline, version" in done.stdout
+
+
+# What a rebuild that finds nothing changed must not load: translating, merging, checking,
+# templating, PDF and HTTP machinery, and the slow importlib.metadata (docs/performance.md).
+NOT_FOR_A_NOOP = (
+    "ctranslate2", "sentencepiece", "argostranslate.translate", "argostranslate.package",
+    "torch", "weasyprint", "jinja2", "markupsafe", "urllib.request", "http.client", "ssl",
+    "importlib.metadata",
+    "pipeline.translate", "pipeline.qa", "pipeline.render", "pipeline.pdf",
+    "pipeline.stages.merge", "pipeline.stages.review",
+    "pipeline.engines.libretranslate.engine", "pipeline.backtranslate",
+)  # fmt: skip
+
+
+def _imports_of_build(project: Path, *args: str) -> tuple[str, list[str]]:
+    code = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:], prog_name='summary-pipeline')\n"
+        "finally:\n"
+        f"    print('LOADED', [m for m in {NOT_FOR_A_NOOP!r} if m in sys.modules])\n"
+    )
+    argv = [sys.executable, "-c", code, "-C", str(project), "build", "-l", "es", *args]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    summary, loaded = done.stdout.rsplit("LOADED", 1)
+    return summary, ast.literal_eval(loaded.strip())
+
+
+@pytest.mark.parametrize("engine", ["pseudo", "argos"])
+def test_an_up_to_date_rebuild_loads_no_translating_or_rendering_code(
+    project: Path, install_argos: Callable[..., object], engine: str
+) -> None:
+    if engine == "argos":
+        install_argos("en-es")
+    first, loaded_by_full_build = _imports_of_build(project, "-e", engine)
+    assert "up to date" not in first
+    assert "jinja2" in loaded_by_full_build  # the check sees what a full build needs
+    again, loaded = _imports_of_build(project, "-e", engine)
+    assert "up to date" in again, again
+    assert loaded == []

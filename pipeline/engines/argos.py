@@ -12,7 +12,6 @@ looping model cannot stall a build. ``bench/run.py`` measures this path against 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
 import math
 from collections.abc import Collection, Sequence
@@ -314,6 +313,8 @@ def _return_freed_memory() -> None:
     glibc keeps freed memory in per-thread arenas, and each language's translator runs on
     new threads, so without a trim the resident size grows language after language.
     """
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 

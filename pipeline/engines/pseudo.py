@@ -19,7 +19,9 @@ from pipeline.engines import (
     Translation,
     probe_by_check,
 )
-from pipeline.protect import PLACEHOLDER_RE
+from pipeline.errors import ModelError
+from pipeline.languages import SOURCE_LANGUAGE
+from pipeline.placement import PLACEHOLDER_RE
 
 _ACCENTS = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -66,7 +68,9 @@ class PseudoEngine:
         return "pseudo-1"
 
     def check(self, source: str, target: str) -> None:
-        """Any pair works."""
+        """Any pair from English works; nothing translates pseudo-localized text back."""
+        if target == SOURCE_LANGUAGE:
+            raise ModelError("the pseudo engine has no reverse direction (nothing translates back)")
 
     def translate(
         self,

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
-
-from pipeline.assets import copy_assets
-from pipeline.config import Config
 from pipeline.findings import UnitFinding
-from pipeline.inline import escape
 from pipeline.languages import SOURCE_LANGUAGE, get_language
-from pipeline.output import OutputWriter
-from pipeline.pagefit import overflow_finding
-from pipeline.pdf import PdfRenderer
-from pipeline.render import Renderer, format_date, language_links
-from pipeline.segment import Segmented, join, plain_text_of
-from pipeline.stages.review import REVIEW_DIR
-from pipeline.translate import UnitTranslation
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.output import OutputWriter
+    from pipeline.pdf import PdfRenderer
+    from pipeline.render import Renderer
+    from pipeline.segment import Segmented
+    from pipeline.translate import UnitTranslation
+
+# Templating, PDF and review modules are imported in the functions: an up-to-date build only
+# needs :class:`Rendered` from here (see pipeline.build).
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,11 @@ def page_html(
     notice: str,
 ) -> str:
     """One document's page in language ``code`` (``units``: the text of each unit)."""
+    from markupsafe import Markup
+
+    from pipeline.render import format_date, language_links
+    from pipeline.segment import join
+
     lang = get_language(code)
     joined = join(seg, {uid: u.text for uid, u in units.items()})
     doc = seg.document
@@ -95,6 +100,10 @@ def render_documents(
 
     ``units``: language → slug → unit id → the text its page shows.
     """
+    from pipeline.assets import copy_assets
+    from pipeline.pagefit import overflow_finding
+    from pipeline.stages.review import REVIEW_DIR
+
     renderer, writer, pdf = tools
     codes = [SOURCE_LANGUAGE, *units]
     done = Rendered()
@@ -138,6 +147,10 @@ def render_documents(
 def _index_page(
     seg: Segmented, code: str, units: Mapping[str, UnitTranslation], href: str, pdf: str
 ) -> IndexPage:
+    from pipeline.inline import escape
+    from pipeline.segment import plain_text_of
+    from pipeline.stages.review import REVIEW_DIR
+
     language = get_language(code)
     title = units["title"].text if "title" in units else escape(seg.document.title)
     review = "" if code == SOURCE_LANGUAGE else f"{REVIEW_DIR}/{code}/{seg.document.slug}.html"

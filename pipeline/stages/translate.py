@@ -11,14 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pipeline.catalog import reviewed_units
 from pipeline.engines import Engine, EngineStats, Probe, Translation
 from pipeline.languages import SOURCE_LANGUAGE
-from pipeline.segment import Unit
-from pipeline.stages.load import Sources
-from pipeline.translate import LanguageTranslation, Memory, memory_misses, translate_language
+
+if TYPE_CHECKING:
+    from pipeline.segment import Unit
+    from pipeline.stages.load import Sources
+    from pipeline.translate import LanguageTranslation, Memory
+
+# pipeline.translate (markup placement, sentence splitting) is imported by the functions
+# that translate: an up-to-date build only runs check_engine.
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ def translate_all(
     every: bool = False,
 ) -> dict[str, Translated]:
     """Every target language of ``sources``, in order; ``every``: approved units too."""
+    from pipeline.translate import translate_language
+
     wanted = {lang: _wanted(sources, lang, every) for lang in sources.languages}
     if isinstance(engine, ManyLanguages) and len(sources.languages) > 1:
         return _all_at_once(engine, memory, sources, wanted, say)
@@ -81,6 +87,8 @@ def translate_all(
 
 
 def _wanted(sources: Sources, lang: str, every: bool) -> Callable[[str, Unit], bool]:
+    from pipeline.catalog import reviewed_units
+
     reviewed = {
         seg.document.slug: reviewed_units(sources.catalog(lang, seg.document.slug), seg.units)
         for seg in sources.docs
@@ -104,6 +112,8 @@ def _all_at_once(
 
     A language's seconds are its own passes plus its share (by texts) of the shared call.
     """
+    from pipeline.translate import memory_misses, translate_language
+
     assert isinstance(engine, ManyLanguages)
     started: dict[str, float] = {}
     misses: dict[str, list[str]] = {}

@@ -14,17 +14,26 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.catalog import REVIEWED
 from pipeline.config import Config
 from pipeline.engines import EngineStats
-from pipeline.findings import UnitFinding
-from pipeline.manifest import MANIFEST, DocumentEntry, LanguageEntry, Manifest
-from pipeline.output import OutputWriter, atomic_write
+from pipeline.manifest import (
+    MANIFEST,
+    BackTranslationEntry,
+    DocumentEntry,
+    LanguageEntry,
+    Manifest,
+)
+from pipeline.output import atomic_write
 from pipeline.reproducible import source_date
-from pipeline.segment import Segmented
-from pipeline.stages.merge import LanguageCatalogs, source_reference
-from pipeline.stages.translate import Translated
+
+if TYPE_CHECKING:
+    from pipeline.findings import UnitFinding
+    from pipeline.output import OutputWriter
+    from pipeline.segment import Segmented
+    from pipeline.stages.merge import LanguageCatalogs
+    from pipeline.stages.translate import Translated
 
 RUN = "last-run.json"
 RECORD = "last-build.json"
@@ -38,6 +47,8 @@ def _sha256(path: Path) -> str | None:
 
 
 def _language_entry(catalogs: LanguageCatalogs, findings: Sequence[UnitFinding]) -> LanguageEntry:
+    from pipeline.catalog import REVIEWED
+
     counts = catalogs.counts()
     severities: dict[str, int] = {}
     for finding in findings:
@@ -58,8 +69,12 @@ def manifest_of(
     engine: str,
     writer: OutputWriter,
     reports: tuple[Sequence[UnitFinding], Sequence[str]],
+    back: Mapping[str, BackTranslationEntry] | None = None,
 ) -> Manifest:
-    """The manifest of a build that wrote ``writer.written`` (findings and warnings given)."""
+    """The manifest of a build that wrote ``writer.written`` (findings and warnings given;
+    ``back``: per language, the back-translation, None when it was off)."""
+    from pipeline.stages.merge import source_reference
+
     findings, warnings = reports
     locale_files = {}
     for catalogs in languages.values():
@@ -85,6 +100,7 @@ def manifest_of(
         warnings=tuple(warnings),
         findings=tuple(findings),
         source_date=date.isoformat().replace("+00:00", "Z") if date else "",
+        back_translation=back,
     )
 
 

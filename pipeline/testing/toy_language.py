@@ -296,28 +296,51 @@ def sentence(rng: random.Random, lex: Lexicon | None = None) -> Pair:
 
 
 def fragment(rng: random.Random, lex: Lexicon | None = None) -> Pair:
-    """A phrase as a link or an emphasis may hold it: a noun phrase, verb group, place, time."""
+    """A phrase as a link or an emphasis may hold it: a noun phrase (with or without its
+    determiner), adjectives alone, a name, an ``of`` phrase, a verb group, a place, a time."""
     b = _Builder(lex or lexicon(), rng)
     roll = rng.random()
-    if roll < 0.45:
+    if roll < 0.3:
         return b.pair(render_np(b, random_np(b, copied=False)), sentence=False)
-    if roll < 0.6:
-        adjective = rng.choice(list(b.lex.adjectives))
-        return b.pair([(b.lex.adjectives[adjective] + "a", b.en(adjective))], sentence=False)
+    if roll < 0.42:
+        return b.pair(render_np(b, _bare_np(b)), sentence=False)
+    if roll < 0.54:
+        chosen = rng.sample(list(b.lex.adjectives), rng.choice((1, 2, 2, 3)))
+        return b.pair([(b.lex.adjectives[a] + "a", b.en(a)) for a in chosen], sentence=False)
+    if roll < 0.58:
+        return b.pair(render_np(b, NounPhrase(rng.choice(words.NAMES))), sentence=False)
+    if roll < 0.63:
+        of_index = b.en("of")
+        inner_np = random_np(b, allow_of=False)
+        inner = render_np(b, inner_np)
+        _suffix(inner, _head_position(inner, b.lex, inner_np), "s", "es", of_index)
+        return b.pair(inner, sentence=False)
     if roll < 0.85:
-        verb = rng.choice(list(b.lex.verb_forms))
-        tense = rng.choice(("present", "past", "future"))
-        clause = Clause(NounPhrase("x"), verb, tense, rng.random() < 0.2)
-        aux, neg, index = _verb_english(b, clause, question=False)
-        target = _words_of(b.lex.verbs[verb], index)
-        _suffix(target, len(target) - 1, _TENSE_SUFFIX[tense], _TENSE_SUFFIX[tense], aux)
-        return b.pair(([("ne", neg)] if neg else []) + target, sentence=False)
+        return b.pair(_verb_group(b), sentence=False)
     if roll < 0.95:
         preposition = rng.choice(words.PREPOSITIONS)
         index = b.en(preposition)
         target = render_np(b, random_np(b, allow_of=False, copied=False))
         return b.pair([*target, (b.lex.function[preposition], index)], sentence=False)
     return b.pair(_time(b, rng.choice((*words.TIME_WORDS, *words.DAYS))), sentence=False)
+
+
+def _bare_np(b: _Builder) -> NounPhrase:
+    """A noun with up to three adjectives and no determiner, as inside a longer phrase."""
+    adjectives = tuple(b.rng.sample(list(b.lex.adjectives), b.rng.choice((0, 1, 1, 2, 2, 3))))
+    return NounPhrase(b.rng.choice(list(b.lex.nouns)), adjectives, "", b.rng.random() < 0.4)
+
+
+def _verb_group(b: _Builder) -> Target:
+    """A verb with its tense (and ``not``), without subject or object."""
+    rng = b.rng
+    verb = rng.choice(list(b.lex.verb_forms))
+    tense = rng.choice(("present", "past", "future"))
+    clause = Clause(NounPhrase("x"), verb, tense, rng.random() < 0.2)
+    aux, neg, index = _verb_english(b, clause, question=False)
+    target = _words_of(b.lex.verbs[verb], index)
+    _suffix(target, len(target) - 1, _TENSE_SUFFIX[tense], _TENSE_SUFFIX[tense], aux)
+    return ([("ne", neg)] if neg else []) + target
 
 
 #: Seed of the held-out sentences: the training stream skips them, the benchmark uses them.

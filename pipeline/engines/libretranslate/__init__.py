@@ -34,18 +34,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from pipeline.engines import EngineContext
-from pipeline.engines.libretranslate.engine import API_KEY_ENV, BUILD_TIMEOUT, LibreTranslateEngine
-from pipeline.engines.libretranslate.servers import LanguageStats, ServerReport
-from pipeline.engines.libretranslate.transport import (
-    Redactor,
-    display_url,
-    is_loopback,
-    parse_urls,
-)
 from pipeline.errors import ConfigError
 from pipeline.secret import Secret
+
+if TYPE_CHECKING:
+    from pipeline.engines.libretranslate.engine import LibreTranslateEngine
+    from pipeline.engines.libretranslate.servers import LanguageStats, ServerReport
+    from pipeline.engines.libretranslate.transport import (
+        Redactor,
+        display_url,
+        is_loopback,
+        parse_urls,
+    )
+
+#: The environment variable that holds the API key.
+API_KEY_ENV = "SUMMARY_PIPELINE_LT_API_KEY"
+#: Default for the whole build's time with the pool (from its first request).
+BUILD_TIMEOUT = 3600.0
+
+# The HTTP, TLS and thread machinery is imported on first use of a name below (PEP 562):
+# every run reads this module for ``Settings``, few use the pool.
+_LAZY = {
+    "LibreTranslateEngine": "engine",
+    "LanguageStats": "servers",
+    "ServerReport": "servers",
+    "Redactor": "transport",
+    "display_url": "transport",
+    "is_loopback": "transport",
+    "parse_urls": "transport",
+}
 
 __all__ = [
     "API_KEY_ENV",
@@ -61,6 +81,16 @@ __all__ = [
     "is_loopback",
     "parse_urls",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,6 +115,8 @@ class Settings:
 
 def validate_urls(values: Sequence[str]) -> tuple[str, ...]:
     """The ``urls`` setting, checked (:class:`ConfigError` names the bad one)."""
+    from pipeline.engines.libretranslate.transport import parse_urls
+
     return tuple(parse_urls(list(values))) if values else ()
 
 
@@ -92,6 +124,8 @@ def create(settings: Settings, context: EngineContext) -> LibreTranslateEngine:
     """The pool of the configured servers (the key falls back to the environment)."""
     if not settings.urls:
         raise ConfigError("libretranslate.urls: name at least one server (or --url)")
+    from pipeline.engines.libretranslate.engine import LibreTranslateEngine
+
     return LibreTranslateEngine(
         list(settings.urls),
         api_key=settings.api_key,

@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from pipeline.engines import EngineStats, Probe, ServerCounts, ServerState, Translation
+from pipeline.engines.libretranslate import API_KEY_ENV, BUILD_TIMEOUT
 from pipeline.engines.libretranslate.pool import (
     RETRY_STATUSES,
     Job,
@@ -40,10 +41,7 @@ from pipeline.secret import Secret
 
 log = logging.getLogger(__name__)
 
-API_KEY_ENV = "SUMMARY_PIPELINE_LT_API_KEY"
 _PROBE_SENTENCE = "This is a short test sentence."
-#: Default for the whole build's time with the pool (from its first request).
-BUILD_TIMEOUT = 3600.0
 
 
 class LibreTranslateEngine:
