@@ -15,17 +15,14 @@ translations the memory holds per model (a lost memory is refilled by a full bui
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.derived import code_version
+from pipeline.derived import code_version, library_version
 from pipeline.reproducible import source_date_raw
 from pipeline.segment import Segmented
 
@@ -41,34 +38,6 @@ def _files(folder: Path | None) -> Iterable[tuple[str, Path]]:
         for p in folder.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".tmp")
     )
-
-
-@functools.cache
-def _listing(folder: str) -> tuple[str, ...]:
-    try:
-        return tuple(entry.name for entry in Path(folder or ".").iterdir())
-    except OSError:
-        return ()
-
-
-def _version(name: str) -> str:
-    """The installed version of distribution ``name`` ("" if it is not installed).
-
-    A wheel installs ``<name>-<version>.dist-info`` with the name normalized, so the first
-    match along ``sys.path`` (the one ``import`` finds) names the version. Importing
-    importlib.metadata and asking it would cost more than the rest of an up-to-date build.
-    """
-    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
-    for folder in sys.path:
-        for entry in _listing(folder):
-            if entry.endswith(".dist-info") and entry.lower().startswith(wanted):
-                return entry[len(wanted) : -len(".dist-info")]
-    import importlib.metadata  # other layouts (eggs, editable installs of old tools)
-
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
 
 
 def fingerprint(
@@ -93,7 +62,8 @@ def fingerprint(
     ):
         for name, path in _files(folder):
             feed(f"{group}/{name}", path.read_bytes())
-    feed("libraries", json.dumps({name: _version(name) for name in _LIBRARIES}, sort_keys=True))
+    versions = {name: library_version(name) for name in _LIBRARIES}
+    feed("libraries", json.dumps(versions, sort_keys=True))
     feed("config", json.dumps(asdict(config), default=repr, sort_keys=True))
     feed("languages", json.dumps(list(languages)))
     for seg in docs:
