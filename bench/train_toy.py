@@ -18,6 +18,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -182,25 +183,42 @@ def _start(work: Path, init: Path | None) -> tuple[Transformer, object]:
     return Transformer(Shape(vocab=sp.get_piece_size())), sp
 
 
-def train(work: Path, minutes: float, target: float, init: Path | None, first: int) -> None:
-    """Train until both directions reach ``target`` on the held-out sentences, or time runs out.
+@dataclass(frozen=True)
+class Run:
+    """How long to train and from where."""
 
-    With ``init``, training continues from a package's weights (dequantized int8) at step
-    ``first`` of the schedule; the learning rate ramps up over 100 steps, as Adam starts anew.
+    minutes: float = 60.0  # of this run
+    target: float = 0.97  # held-out exact match (en→qto) that ends training early
+    init: Path | None = None  # a package or checkpoint to continue from
+    first_step: int = 0  # the steps (and minutes) behind ``init``
+    first_minutes: float = 0.0
+    anneal: int = 0  # when set: the learning rate falls linearly to 0 over this many steps
+
+
+def train(work: Path, run: Run) -> None:
+    """Train until both directions reach ``run.target`` on the held-out sentences, or the time
+    (or the annealing) runs out; the checkpoint of the last evaluation is ``work/model.pt``.
+
+    With ``run.init``, training continues from a package's weights (dequantized int8) or a
+    checkpoint at step ``run.first_step`` of the schedule; the learning rate ramps up over 100
+    steps, as Adam starts anew.
     """
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     work.mkdir(parents=True, exist_ok=True)
     log = (work / "train.log").open("a", buffering=1)
-    model, sp = _start(work, init)
+    model, sp = _start(work, run.init)
     shape = model.shape
     log.write(f"shape {shape}, parameters {sum(p.numel() for p in model.parameters())}\n")
-    if init is not None:
-        log.write(f"continuing from {init.name} at step {first}\n")
+    if run.init is not None:
+        log.write(f"continuing from {run.init.name} at step {run.first_step}: {run}\n")
     optimizer = torch.optim.Adam(model.parameters(), lr=1.0, betas=(0.9, 0.98), eps=1e-9)
+    first = run.first_step
 
     def rate(s: int) -> float:
         ramp = min(1.0, (s + 1) / 100) if first else 1.0
+        if run.anneal:
+            ramp *= max(0.0, 1 - s / run.anneal)
         return learning_rate(s + first, shape.d_model) * ramp
 
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, rate)
@@ -208,39 +226,40 @@ def train(work: Path, minutes: float, target: float, init: Path | None, first: i
     stream = Stream(sp, {p.english_text for p in held_out()})
     start = time.monotonic()
     for step, batch in enumerate(stream.batches(), start=first + 1):
-        src, dec_in, dec_out = tensors(batch, 3)
-        logits = model(src, dec_in, 3)
-        loss = functional.cross_entropy(
-            logits.reshape(-1, shape.vocab),
-            dec_out.reshape(-1),
-            ignore_index=3,
-            label_smoothing=0.1,
-        )
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        loss = _step(model, optimizer, batch)
         schedule.step()
         elapsed = (time.monotonic() - start) / 60
+        last = elapsed > run.minutes or (run.anneal and step - first >= run.anneal)
         if step % 50 == 0:
-            log.write(f"step {step} loss {loss.item():.3f} {elapsed:.1f} min\n")
-        if step % 300 == 0 or elapsed > minutes:
+            log.write(f"step {step} loss {loss:.3f} {elapsed:.1f} min\n")
+        if step % 300 == 0 or last:
             forward, backward = evaluate(model, sp, pairs)
             log.write(f"step {step} held-out exact: en→qto {forward:.0%} qto→en {backward:.0%}\n")
+            record = {"step": step, "minutes": run.first_minutes + elapsed}
+            record |= {"forward": forward, "backward": backward}
             torch.save(
-                {
-                    "shape": shape.__dict__,
-                    "state": model.state_dict(),
-                    "step": step,
-                    "minutes": elapsed,
-                    "forward": forward,
-                    "backward": backward,
-                },
-                work / "model.pt",
+                {"shape": shape.__dict__, "state": model.state_dict()} | record, work / "model.pt"
             )
-            if (forward >= target and backward >= target - 0.05) or elapsed > minutes:
+            if (forward >= run.target and backward >= run.target - 0.05) or last:
                 log.write(f"done after {elapsed:.1f} min\n")
                 return
+
+
+def _step(model: Transformer, optimizer: torch.optim.Optimizer, batch: list) -> float:
+    """One optimizer step on one batch; its loss."""
+    src, dec_in, dec_out = tensors(batch, 3)
+    logits = model(src, dec_in, 3)
+    loss = functional.cross_entropy(
+        logits.reshape(-1, model.shape.vocab),
+        dec_out.reshape(-1),
+        ignore_index=3,
+        label_smoothing=0.1,
+    )
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return float(loss.item())
 
 
 def main() -> None:
@@ -252,10 +271,13 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.97)
     parser.add_argument("--init", type=Path, help="continue from a .argosmodel or a model.pt")
     parser.add_argument("--first-step", type=int, default=0, help="its training steps so far")
+    parser.add_argument("--first-minutes", type=float, default=0.0, help="and minutes")
+    parser.add_argument("--anneal", type=int, default=0, help="steps of linear decay to 0")
     parser.add_argument("--dest", type=Path, default=ROOT / "tests" / "data")
     args = parser.parse_args()
     if args.command == "train":
-        train(args.work, args.minutes, args.target, args.init, args.first_step)
+        run = Run(args.minutes, args.target, args.init, args.first_step, args.first_minutes)
+        train(args.work, replace(run, anneal=args.anneal))
     else:
         from toy_package import package
 

@@ -246,8 +246,11 @@ class Build:
         languages = outcome.sources.languages
         outcome.findings.extend(recorded_overflows(self.config.output_dir, languages))
 
-    def _merge_and_check(self, outcome: Outcome, machine: bool = True) -> None:
-        """Merge each language's catalogs (with the fresh machine output, if ``machine``)."""
+    def _merge_and_check(
+        self, outcome: Outcome, machine: bool = True, memory: TranslationMemory | None = None
+    ) -> None:
+        """Merge each language's catalogs (with the fresh machine output, if ``machine``);
+        checks the memory kept from an earlier run are taken from it."""
         from pipeline.stages.merge import merge_language
         from pipeline.stages.qa import check_language
 
@@ -257,7 +260,8 @@ class Build:
             catalogs = merge_language(self.config, sources, lang, fresh)
             outcome.catalogs[lang] = catalogs
             outcome.warnings.extend(catalogs.warnings)
-            outcome.findings.extend(check_language(sources.docs, catalogs, sources.glossary))
+            findings = check_language(sources.docs, catalogs, sources.glossary, memory)
+            outcome.findings.extend(findings)
 
     def _write_run(
         self, outcome: Outcome, memory: TranslationMemory, started: float
@@ -277,10 +281,10 @@ class Build:
 
         outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
-        self._merge_and_check(outcome)
-        write_templates(self.config, outcome.sources)
+        self._merge_and_check(outcome, memory=memory)
+        write_templates(self.config, outcome.sources, memory)
         for catalogs in outcome.catalogs.values():
-            write_catalogs(catalogs)
+            write_catalogs(catalogs, memory)
         if self.plan.render and self.config.back_translation:
             self._back_translate(outcome, engine, memory)
         if self.plan.render:

@@ -15,18 +15,16 @@ translations the memory holds per model (a lost memory is refilled by a full bui
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import os
-import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import Config
+from pipeline.derived import code_version, files_below, library_version
 from pipeline.reproducible import source_date_raw
 
 if TYPE_CHECKING:
@@ -38,58 +36,6 @@ if TYPE_CHECKING:
 _LIBRARIES = (
     "babel", "jinja2", "markdown-it-py", "pyyaml", "pysbd", "weasyprint", "pydyf", "fonttools",
 )  # fmt: skip
-_PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def _files(folder: Path | None) -> Iterable[tuple[str, Path]]:
-    """Every file below ``folder`` (symbolic links to files too, not into folders), by name.
-
-    ``os.scandir`` rather than ``Path.rglob``: the listing of the package's own folder alone
-    cost a no-op build 10 ms that way, three times what hashing the files costs.
-    """
-    found: list[tuple[str, Path]] = []
-
-    def visit(path: str, prefix: str) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir() and not entry.is_symlink():
-                    if entry.name != "__pycache__":
-                        visit(entry.path, f"{prefix}{entry.name}/")
-                elif entry.is_file() and not entry.name.endswith(".tmp"):
-                    found.append((prefix + entry.name, Path(entry.path)))
-
-    if folder is None or not folder.is_dir():
-        return []
-    visit(str(folder), "")
-    return sorted(found)
-
-
-@functools.cache
-def _listing(folder: str) -> tuple[str, ...]:
-    try:
-        return tuple(entry.name for entry in Path(folder or ".").iterdir())
-    except OSError:
-        return ()
-
-
-def _version(name: str) -> str:
-    """The installed version of distribution ``name`` ("" if it is not installed).
-
-    A wheel installs ``<name>-<version>.dist-info`` with the name normalized, so the first
-    match along ``sys.path`` (the one ``import`` finds) names the version. Importing
-    importlib.metadata and asking it would cost more than the rest of an up-to-date build.
-    """
-    wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
-    for folder in sys.path:
-        for entry in _listing(folder):
-            if entry.endswith(".dist-info") and entry.lower().startswith(wanted):
-                return entry[len(wanted) : -len(".dist-info")]
-    import importlib.metadata  # other layouts (eggs, editable installs of old tools)
-
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
 
 
 @dataclass(frozen=True)
@@ -116,14 +62,14 @@ def fingerprint(
         digest.update(f"{label}\0{len(raw)}\0".encode())
         digest.update(raw)
 
+    feed("code", code_version())  # read once per process, shared with pipeline.derived
     for group, folder in (
-        ("code", _PACKAGE_DIR),
         ("locales", config.locales_dir),
         ("templates", config.templates_dir),
     ):
-        for name, path in _files(folder):
+        for name, path in files_below(folder):
             feed(f"{group}/{name}", path.read_bytes())
-    versions = {name: _version(name) for name in _LIBRARIES}
+    versions = {name: library_version(name) for name in _LIBRARIES}
     versions["python"] = sys.version
     feed("libraries", json.dumps(versions, sort_keys=True))
     feed("config", json.dumps(asdict(config), default=repr, sort_keys=True))

@@ -14,7 +14,12 @@ are single transactions in a write-ahead-logged database, so killing a build at 
 leaves either the old rows or the new ones.
 
 The same file also keeps the *change history* of catalog entries (which build last changed
-which unit), used to list the newest changes first on review pages.
+which unit), used to list the newest changes first on review pages, and *derived results*
+(see :mod:`pipeline.derived`): text computed from the translations that a template edit
+need not compute again.
+
+Schema versions: 2 had translations and history; 3 adds the derived results. A version 2
+file is migrated in place (the new table is added, nothing else changes).
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from pipeline.derived import code_version
 from pipeline.engines import Translation
 from pipeline.languages import SOURCE_LANGUAGE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# Layouts this code opens as they are: 0 (a new file) and 2 gain the missing tables.
+_OPENS = (0, 2, SCHEMA_VERSION)
 _SPACE_RE = re.compile(r"\s+")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -53,6 +61,13 @@ CREATE TABLE IF NOT EXISTS history (
     digest TEXT NOT NULL,
     change INTEGER NOT NULL,
     PRIMARY KEY (lang, slug, unit)
+);
+CREATE TABLE IF NOT EXISTS derived (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
 );
 """
 # SQLite limits the number of parameters per statement; look texts up in chunks.
@@ -101,6 +116,7 @@ class TranslationMemory:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._warned = False
+        self._pruned = False
         self._open()
 
     # -- opening and recovery ----------------------------------------------------------------
@@ -122,7 +138,7 @@ class TranslationMemory:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version not in _OPENS:
                 # An older or newer layout: this is a cache, so start afresh rather than guess.
                 raise _Unusable(f"schema version {version}, expected {SCHEMA_VERSION}")
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -285,6 +301,48 @@ class TranslationMemory:
         except sqlite3.Error as err:
             self._warn(f"could not update the change history in {self.path}: {err}")
             return dict.fromkeys(digests, 0)
+
+    # -- derived results (pipeline.derived.Store) ----------------------------------------------
+
+    def recall(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
+        """The stored values of ``kind`` under ``keys`` (those known)."""
+        if self._conn is None or not keys:
+            return {}
+        found: dict[str, str] = {}
+        names = list(dict.fromkeys(keys))
+        try:
+            for start in range(0, len(names), _CHUNK):
+                chunk = names[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT key, value FROM derived WHERE kind = ? AND key IN ({marks})",
+                    [kind, *chunk],
+                )
+                found.update((str(key), str(value)) for key, value in rows)
+        except sqlite3.Error as err:
+            self._warn(f"could not read derived results from {self.path}: {err}")
+            return {}
+        return found
+
+    def keep(self, kind: str, values: dict[str, str]) -> None:
+        """Store derived values in one transaction; a failure only warns.
+
+        The first call of a run drops the rows an earlier version of the code derived:
+        their keys can never be asked for again.
+        """
+        if self._conn is None or not values:
+            return
+        version = code_version()
+        rows = [(kind, key, version, value) for key, value in values.items()]
+        try:
+            with self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                if not self._pruned:
+                    self._conn.execute("DELETE FROM derived WHERE version != ?", (version,))
+                    self._pruned = True
+                self._conn.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as err:
+            self._warn(f"could not save derived results to {self.path}: {err}")
 
     # -- housekeeping ------------------------------------------------------------------------
 

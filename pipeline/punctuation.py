@@ -6,6 +6,7 @@ Ethiopic ``።`` ``፧``, CJK ``。！？``), not after a one-letter word ("U.K.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,11 +25,16 @@ def _mark_class() -> str:
 
 # Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
 # not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
-# own: हुआ।); CJK full stops need no space after them.
-_ONE_LETTER_WORD = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
-_SENTENCE_END_RE = re.compile(
-    rf"(?<!{_ONE_LETTER_WORD})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
-)
+# own: हुआ।); CJK full stops need no space after them. Compiled on first use: listing the
+# marks costs more than a rebuild that checks nothing (checks kept in the memory) can spare.
+@functools.cache
+def _sentence_end_re() -> re.Pattern[str]:
+    one_letter_word = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
+    return re.compile(
+        rf"(?<!{one_letter_word})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
+    )
+
+
 # Closing quotes, brackets and pseudo-localization padding come after the final punctuation.
 _TRAILING = "\"'”’»)]~ \t\n\u00a0"
 _END_CLASSES = {
@@ -69,7 +75,7 @@ _END_FORMS: dict[str, dict[str, set[str]]] = {
 def sentence_count(text: str) -> int:
     """Sentences in plain text by their final punctuation (any script); at least 1."""
     stripped = text.rstrip(_TRAILING)
-    ends = len(_SENTENCE_END_RE.findall(text))
+    ends = len(_sentence_end_re().findall(text))
     # A last sentence without final punctuation still counts.
     return max(1, ends + (1 if stripped and stripped[-1] not in _END_CLASSES else 0))
 

@@ -37,6 +37,8 @@ _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 # Not inside a word or right after a sign: "ISO-9001-2" or "#12 3 4" are not phone numbers.
 _KEEP_RE = re.compile(rf"{_EMAIL}|(?<![\w+\-−±#&])(?:{_AMOUNT}|{_GROUPED}|{_SIGNED})(?![\w])")
+# Every run _KEEP_RE finds has a digit or an "@": text without one is passed over quickly.
+_MAY_KEEP_RE = re.compile(r"[\d@]")
 # Runs that must read left to right inside right-to-left text (see isolate_ltr_runs).
 # Plain numbers like "11,000" reorder correctly and are left alone.
 _LTR_RUN_RE = re.compile(rf"(?<![\w+\-−±#&])(?:{_GROUPED}|{_SIGNED})(?![\w])")
@@ -61,7 +63,10 @@ def keep_together(html: str, lang: Language) -> str:
         closing = "</bdi>"
     else:
         opening, closing = '<span class="nobr">', "</span>"
-    return map_text(html, lambda text: _KEEP_RE.sub(rf"{opening}\g<0>{closing}", text))
+    wrapped = rf"{opening}\g<0>{closing}"
+    return map_text(
+        html, lambda text: _KEEP_RE.sub(wrapped, text) if _MAY_KEEP_RE.search(text) else text
+    )
 
 
 def isolate_ltr_runs(html: str) -> str:

@@ -7,12 +7,15 @@ and the sentences joined back into units.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
+from pipeline.derived import derived_key
 from pipeline.engines import Engine, Translation
 from pipeline.glossary import Glossary, Terms
 from pipeline.inline import TagError, check_against, escape, unescape
@@ -45,6 +48,14 @@ class Memory(Protocol):
         """Remember new translations."""
         ...
 
+    def recall(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
+        """Derived values kept under ``keys`` (see :mod:`pipeline.derived`)."""
+        ...
+
+    def keep(self, kind: str, values: dict[str, str]) -> None:
+        """Keep derived values."""
+        ...
+
 
 @dataclass
 class UnitTranslation:
@@ -71,6 +82,7 @@ class LanguageTranslation:
     span_methods: dict[str, int] = field(default_factory=dict)  # protect.METHODS → spans
     engine_calls: int = 0  # engine.translate calls (0 when the memory knew everything)
     engine_units: list[str] = field(default_factory=list)  # "slug/unit" needing engine output
+    restored_units: int = 0  # units whose markup was restored (not kept from an earlier run)
 
 
 def translate_language(
@@ -83,17 +95,18 @@ def translate_language(
 ) -> LanguageTranslation:
     """Translate the units of ``docs`` into ``lang``; ``wanted(slug, unit)`` may skip units.
 
-    ``glossary`` terms are protected from the engine and restored kept or translated.
+    ``glossary`` terms are protected from the engine and restored kept or translated. A
+    unit restored before from the same translations is taken from the memory as it was.
     """
     identity = engine.identity(SOURCE_LANGUAGE, lang)
     terms = glossary.for_language(lang) if glossary else None
-    plan, needed = _plan(docs, wanted, terms)
+    plan, needed = _plan(docs, wanted, (lang, terms), memory, identity)
     known = memory.lookup(identity, lang, needed) if memory else {}
     missing = [t for t in needed if t not in known]
     fresh: dict[str, Translation] = {}
     if missing:
         # Attention only where a sentence has markup spans to place (it costs decoding time).
-        with_spans = {item.text for _, _, protected in plan for item in protected if item.spans}
+        with_spans = {text for planned in plan for text in planned.with_spans}
         aligned = [i for i, text in enumerate(missing) if text in with_spans]
         out = engine.translate(missing, SOURCE_LANGUAGE, lang, aligned=aligned)
         fresh = dict(zip(missing, out, strict=True))
@@ -114,32 +127,129 @@ def translate_language(
             if not unit.translatable:
                 result.units[seg.document.slug][unit.id] = UnitTranslation(unit.id, unit.text)
     result.engine_calls = 1 if missing else 0
-    for slug, unit, protected in plan:
-        if any(t in fresh for item in protected for t in engine_inputs(item)):
-            result.engine_units.append(f"{slug}/{unit.id}")
-        result.units[slug][unit.id] = _restore_unit(unit, protected, done, lang, terms, result)
+    kept: dict[str, str] = {}
+    for planned in plan:
+        if any(t in fresh for t in planned.inputs):
+            result.engine_units.append(f"{planned.slug}/{planned.unit.id}")
+        restored = _restored(planned, done, lang, terms, kept)
+        if restored is not planned.kept:
+            result.restored_units += 1
+        result.units[planned.slug][planned.unit.id] = restored.add_to(result, planned.unit.id)
+    if memory and kept:
+        memory.keep(RESTORED, kept)
     return result
 
 
-Plan = list[tuple[str, Unit, list[Protected]]]  # (slug, unit, its protected sentences)
+#: The kind of derived result (see :mod:`pipeline.derived`) a restored unit is kept as.
+RESTORED = "restored"
+
+
+@dataclass(frozen=True)
+class _Restored:
+    """A unit's restored text, what restoring reported, and the inputs it came from."""
+
+    inputs: tuple[str, ...]  # its engine inputs, in order
+    with_spans: tuple[str, ...]  # those with markup spans to place (attention on a miss)
+    digest: str  # of the translations of ``inputs`` it was restored from
+    text: str
+    score: float | None
+    findings: tuple[str, ...]
+    placed: int
+    fallback: int
+    methods: tuple[tuple[str, int], ...]
+
+    def dump(self) -> str:
+        """The JSON kept in the memory."""
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @staticmethod
+    def load(raw: str) -> _Restored | None:
+        """A kept value back (None when it does not read as one)."""
+        try:
+            d = json.loads(raw)
+            score = d["score"]
+            return _Restored(
+                tuple(map(str, d["inputs"])),
+                tuple(map(str, d["with_spans"])),
+                str(d["digest"]),
+                str(d["text"]),
+                None if score is None else float(score),
+                tuple(map(str, d["findings"])),
+                int(d["placed"]),
+                int(d["fallback"]),
+                tuple((str(m), int(n)) for m, n in d["methods"]),
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    def add_to(self, result: LanguageTranslation, unit_id: str) -> UnitTranslation:
+        """Count this unit's spans in ``result``; the unit's translation."""
+        result.spans_placed += self.placed
+        result.spans_fallback += self.fallback
+        for method, count in self.methods:
+            result.span_methods[method] = result.span_methods.get(method, 0) + count
+        return UnitTranslation(unit_id, self.text, self.score, list(self.findings))
+
+
+@dataclass
+class _Planned:
+    """A unit to translate: its sentences as the engine sees them, or its kept restoration."""
+
+    slug: str
+    unit: Unit
+    key: str  # of its restoration in the memory
+    protected: list[Protected] | None  # None while a kept restoration stands for it
+    kept: _Restored | None = None
+
+    @property
+    def inputs(self) -> list[str]:
+        """Every engine input of the unit, in order."""
+        if self.protected is None:
+            assert self.kept is not None
+            return list(self.kept.inputs)
+        return [t for item in self.protected for t in engine_inputs(item)]
+
+    @property
+    def with_spans(self) -> list[str]:
+        """The engine inputs that are sentences with spans to place."""
+        if self.protected is None:
+            assert self.kept is not None
+            return list(self.kept.with_spans)
+        return [item.text for item in self.protected if item.spans]
 
 
 def _plan(
-    docs: Sequence[Segmented], wanted: Callable[[str, Unit], bool] | None, terms: Terms | None
-) -> tuple[Plan, list[str]]:
-    """The units to translate with their protected sentences, and the distinct engine inputs."""
-    plan: Plan = []
+    docs: Sequence[Segmented],
+    wanted: Callable[[str, Unit], bool] | None,
+    target: tuple[str, Terms | None],
+    memory: Memory | None,
+    identity: str,
+) -> tuple[list[_Planned], list[str]]:
+    """The units to translate, and the distinct engine inputs (in order of first use).
+
+    A unit with a kept restoration is not split or protected again: its kept engine inputs
+    stand for it (the key covers its text, the glossary terms and the code that split it).
+    """
+    units = [
+        (seg.document.slug, unit)
+        for seg in docs
+        for unit in seg.units
+        if unit.translatable and not (wanted and not wanted(seg.document.slug, unit))
+    ]
+    lang, terms = target
+    glossary = repr(terms)  # once: it is part of every unit's key
+    keys = [derived_key(RESTORED, identity, lang, unit.text, glossary) for _, unit in units]
+    stored = memory.recall(RESTORED, keys) if memory else {}
+    plan: list[_Planned] = []
     texts: dict[str, None] = {}
-    for seg in docs:
-        for unit in seg.units:
-            if not unit.translatable or (wanted and not wanted(seg.document.slug, unit)):
-                continue
-            # Glossary terms become placeholders, so the engine (and the memory, keyed on
-            # engine input) never sees them: a glossary edit takes effect at restore time.
-            protected = [protect(s, terms) for s in split_unit(unit.text)]
-            plan.append((seg.document.slug, unit, protected))
-            for item in protected:
-                texts.update(dict.fromkeys(engine_inputs(item)))
+    for (slug, unit), key in zip(units, keys, strict=True):
+        kept = _Restored.load(stored[key]) if key in stored else None
+        # Glossary terms become placeholders, so the engine (and the memory, keyed on
+        # engine input) never sees them: a glossary edit takes effect at restore time.
+        protected = None if kept else [protect(s, terms) for s in split_unit(unit.text)]
+        planned = _Planned(slug, unit, key, protected, kept)
+        plan.append(planned)
+        texts.update(dict.fromkeys(planned.inputs))
     return plan, list(texts)
 
 
@@ -152,15 +262,56 @@ def memory_misses(
     glossary: Glossary | None = None,
 ) -> list[str]:
     """The engine inputs :func:`translate_language` would send (what the memory lacks)."""
-    _, needed = _plan(docs, wanted, glossary.for_language(lang) if glossary else None)
+    terms = glossary.for_language(lang) if glossary else None
+    _, needed = _plan(docs, wanted, (lang, terms), memory, identity)
     known = memory.lookup(identity, lang, needed) if memory else {}
     return [t for t in needed if t not in known]
+
+
+def _digest(inputs: Sequence[str], done: Mapping[str, Translation]) -> str:
+    """What a unit's restoration depends on of its translations."""
+    rows = [(t, done[t].text, done[t].score, done[t].alignment) for t in inputs]
+    raw = json.dumps(rows, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _restored(
+    planned: _Planned,
+    done: Mapping[str, Translation],
+    lang: str,
+    terms: Terms | None,
+    kept: dict[str, str],
+) -> _Restored:
+    """The kept restoration when made from the same translations, else a new one (kept)."""
+    inputs = planned.inputs
+    digest = _digest(inputs, done)
+    if planned.kept is not None and planned.kept.digest == digest:
+        return planned.kept
+    unit = planned.unit
+    protected = planned.protected
+    if protected is None:
+        protected = [protect(s, terms) for s in split_unit(unit.text)]
+    tally = LanguageTranslation(lang, "", {})
+    translated = _restore_unit(unit, protected, done, lang, terms, tally)
+    restored = _Restored(
+        tuple(inputs),
+        tuple(item.text for item in protected if item.spans),
+        digest,
+        translated.text,
+        translated.score,
+        tuple(translated.findings),
+        tally.spans_placed,
+        tally.spans_fallback,
+        tuple(tally.span_methods.items()),
+    )
+    kept[planned.key] = restored.dump()
+    return restored
 
 
 def _restore_unit(
     unit: Unit,
     protected: list[Protected],
-    done: dict[str, Translation],
+    done: Mapping[str, Translation],
     lang: str,
     terms: Terms | None,
     result: LanguageTranslation,

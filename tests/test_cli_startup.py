@@ -4,9 +4,9 @@ rebuild that finds nothing changed loads none of the code that would redo the wo
 from __future__ import annotations
 
 import ast
+import resource
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,12 +25,15 @@ def test_help_is_fast_and_imports_nothing_heavy() -> None:
         "         'markdown_it')\n"
         "print('HEAVY', [m for m in heavy if m in sys.modules])\n"
     )
-    started = time.perf_counter()
+    # CPU time, not wall time: on a loaded machine (CI shares its cores) the wall clock says
+    # more about the neighbours than about the imports.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert "HEAVY []" in done.stdout
     assert "build" in done.stdout and "models" in done.stdout
-    assert elapsed < 1.0, f"--help took {elapsed:.2f} s"
+    assert cpu < 1.0, f"--help took {cpu:.2f} s of CPU"
 
 
 def test_python_dash_m_pipeline_works() -> None:

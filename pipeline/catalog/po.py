@@ -42,6 +42,12 @@ def unquote(token: str, where: str) -> str:
     if len(token) < 2 or not token.startswith('"') or not token.endswith('"'):
         raise CatalogError(f"{where}: expected a quoted string, found {token[:40]!r}")
     body = token[1:-1]
+    if "\\" not in body and '"' not in body:
+        # Most lines have no escape: the same decoding, in one step.
+        try:
+            return body.encode("utf-8", "surrogatepass").decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CatalogError(f"{where}: not valid UTF-8 text ({err.reason})") from err
     out = bytearray()
     i = 0
     while i < len(body):

@@ -7,7 +7,9 @@ would show is then the reviewed text, else the catalog's machine text, else the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,9 @@ from pipeline.catalog import (
     merge,
     template_path,
 )
+from pipeline.catalog.header import source_date
 from pipeline.config import Config
+from pipeline.derived import Store, derived_key
 from pipeline.output import atomic_write
 from pipeline.segment import Segmented
 from pipeline.stages.load import Sources
@@ -113,15 +117,62 @@ def merge_language(
     return LanguageCatalogs(lang, model, documents, pages, tuple(warnings))
 
 
-def write_templates(config: Config, sources: Sources) -> None:
+#: Kinds of derived result (see :mod:`pipeline.derived`): the digest of the bytes written
+#: for a catalog's content, and for a template's.
+FORMATTED_PO, FORMATTED_POT = "po", "pot"
+
+# What to write: (path, key of its content, how to format it).
+_Job = tuple[Path, str, Callable[[], str]]
+
+
+def write_templates(config: Config, sources: Sources, store: Store | None = None) -> None:
     """``locales/templates/<slug>.pot`` for each document (for msgmerge and Weblate)."""
+    jobs: list[_Job] = []
     for seg in sources.docs:
         slug = seg.document.slug
-        template = format_template(seg.units, project=slug, reference=source_reference(config, seg))
-        atomic_write(template_path(config.locales_dir, slug), template.encode("utf-8"))
+        reference = source_reference(config, seg)
+        key = derived_key(FORMATTED_POT, list(seg.units), slug, reference, source_date())
+        formatted = functools.partial(
+            format_template, seg.units, project=slug, reference=reference
+        )
+        jobs.append((template_path(config.locales_dir, slug), key, formatted))
+    _write_formatted(FORMATTED_POT, jobs, store)
 
 
-def write_catalogs(catalogs: LanguageCatalogs) -> None:
+def write_catalogs(catalogs: LanguageCatalogs, store: Store | None = None) -> None:
     """Write each merged catalog atomically (unchanged files are not touched)."""
+    jobs: list[_Job] = []
     for doc in catalogs.documents.values():
-        atomic_write(doc.path, format_catalog(doc.merged.catalog).encode("utf-8"))
+        catalog = doc.merged.catalog
+        content = (
+            catalog.header_comments,
+            catalog.header,
+            catalog.entries,
+            catalog.header_flags,
+            catalog.newline,
+        )
+        key = derived_key(FORMATTED_PO, *content)
+        jobs.append((doc.path, key, functools.partial(format_catalog, catalog)))
+    _write_formatted(FORMATTED_PO, jobs, store)
+
+
+def _write_formatted(kind: str, jobs: Sequence[_Job], store: Store | None) -> None:
+    """Format and write each job, unless its file already holds what formatting gave for
+    the same content before (gettext-exact line breaking is the slow part of a rebuild)."""
+    written = store.recall(kind, [key for _, key, _ in jobs]) if store else {}
+    new: dict[str, str] = {}
+    for path, key, formatted in jobs:
+        if key in written and _digest_of(path) == written[key]:
+            continue
+        data = formatted().encode("utf-8")
+        atomic_write(path, data)
+        new[key] = hashlib.sha256(data).hexdigest()
+    if store and new:
+        store.keep(kind, new)
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

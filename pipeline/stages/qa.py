@@ -7,9 +7,11 @@ English (the page then shows other text), are findings too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from pipeline.catalog import MISSING, REJECTED
+from pipeline.derived import Store, derived_key
 from pipeline.findings import Finding, LowScore, Severity, UnitFinding
 from pipeline.glossary import Glossary, Terms
 from pipeline.qa import check_pair, restore_findings
@@ -17,6 +19,8 @@ from pipeline.segment import Segmented
 from pipeline.stages.merge import LanguageCatalogs
 
 NOT_TRANSLATED = Finding("not-translated", Severity.ERROR, "not translated yet")
+#: The kind of derived result (see :mod:`pipeline.derived`) a unit's checks are kept as.
+CHECKED = "checked"
 
 
 def rejected_review(status: str) -> bool:
@@ -25,40 +29,71 @@ def rejected_review(status: str) -> bool:
 
 
 def check_language(
-    docs: Sequence[Segmented], catalogs: LanguageCatalogs, glossary: Glossary
+    docs: Sequence[Segmented],
+    catalogs: LanguageCatalogs,
+    glossary: Glossary,
+    store: Store | None = None,
 ) -> list[UnitFinding]:
-    """Every finding for one language, in document and unit order."""
+    """Every finding for one language, in document and unit order.
+
+    With a ``store``, the checks of a text checked before (same English, translation,
+    language, glossary terms and code) are taken from it rather than run again.
+    """
     lang = catalogs.lang
     terms = glossary.for_language(lang)
+    shown = [
+        (seg, unit, done)
+        for seg in docs
+        for unit in seg.units
+        if (done := catalogs.units.get(seg.document.slug, {}).get(unit.id)) is not None
+        and unit.translatable
+    ]
+    checks = _checks([(unit.text, done.text) for _, unit, done in shown], lang, terms, store)
     result: list[UnitFinding] = []
-    for seg in docs:
+    for (seg, unit, done), checked in zip(shown, checks, strict=True):
         slug = seg.document.slug
-        units = catalogs.units.get(slug, {})
         merged = catalogs.documents[slug].merged if slug in catalogs.documents else None
-        for unit in seg.units:
-            done = units.get(unit.id)
-            if done is None or not unit.translatable:
-                continue
-            choice = merged.choices.get(unit.id) if merged else None
-            findings = _unit_findings(unit.text, done.text, done.findings, lang, terms)
-            if choice is not None and choice.status == MISSING:
-                findings = [NOT_TRANSLATED]
-            elif choice is not None and rejected_review(choice.status):
-                where = f"{catalogs.documents[slug].display}:{choice.line}"
-                findings.insert(0, _rejected(where, choice.problem))
-            result.extend(
-                UnitFinding(
-                    str(seg.document.path), slug, lang, unit.id, unit.line, *_fields(f)
-                )
-                for f in findings
-            )
+        choice = merged.choices.get(unit.id) if merged else None
+        findings = restore_findings(done.findings) + checked
+        if choice is not None and choice.status == MISSING:
+            findings = [NOT_TRANSLATED]
+        elif choice is not None and rejected_review(choice.status):
+            where = f"{catalogs.documents[slug].display}:{choice.line}"
+            findings.insert(0, _rejected(where, choice.problem))
+        result.extend(
+            UnitFinding(str(seg.document.path), slug, lang, unit.id, unit.line, *_fields(f))
+            for f in findings
+        )
     return result
 
 
-def _unit_findings(
-    english: str, text: str, notes: Sequence[str], lang: str, terms: Terms
-) -> list[Finding]:
-    return restore_findings(notes) + check_pair(english, text, lang, terms)
+def _checks(
+    pairs: Sequence[tuple[str, str]], lang: str, terms: Terms, store: Store | None
+) -> list[list[Finding]]:
+    """:func:`check_pair` of each (English, translation), kept ones from ``store``."""
+    if store is None:
+        return [check_pair(english, text, lang, terms) for english, text in pairs]
+    glossary = repr(terms)  # once: it is part of every unit's key
+    keys = [derived_key(CHECKED, lang, english, text, glossary) for english, text in pairs]
+    kept = store.recall(CHECKED, keys)
+    new: dict[str, str] = {}
+    result: list[list[Finding]] = []
+    for (english, text), key in zip(pairs, keys, strict=True):
+        findings = _load(kept[key]) if key in kept else None
+        if findings is None:
+            findings = check_pair(english, text, lang, terms)
+            new[key] = json.dumps([[f.id, f.severity.value, f.message] for f in findings])
+        result.append(findings)
+    if new:
+        store.keep(CHECKED, new)
+    return result
+
+
+def _load(raw: str) -> list[Finding] | None:
+    try:
+        return [Finding(str(i), Severity(s), str(m)) for i, s, m in json.loads(raw)]
+    except (ValueError, TypeError):
+        return None
 
 
 def _rejected(where: str, problem: str) -> Finding:

@@ -112,6 +112,7 @@ def _run_language(translated: Translated | None, stats: EngineStats, lang: str) 
         "engine_texts": result.engine_texts if result else 0,
         "memory_hits": result.memory_hits if result else 0,
         "model_loads": translated.model_loads if translated else 0,
+        "restored_units": result.restored_units if result else 0,
         "translated_units": list(result.engine_units) if result else [],
         "seconds": round(translated.seconds, 3) if translated else 0.0,
     }
