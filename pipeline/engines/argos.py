@@ -42,7 +42,6 @@ LENGTH_EXTRA = 10
 NO_REPEAT_NGRAM = 4
 #: How ``batch_size`` counts: sentences ("examples") or padded tokens ("tokens").
 BATCH_TYPES = ("examples", "tokens")
-CHECKSUM_CACHE = "model-checksums.json"
 
 
 @dataclass(frozen=True)
@@ -59,14 +58,18 @@ class Settings:
 
 
 def create(settings: Settings, context: EngineContext) -> ArgosEngine:
-    """The Argos engine; model checksums are cached in the project's state folder."""
+    """The Argos engine; model checksums are cached per user (``models.checksum_cache``),
+    read but not updated by a read-only command."""
+    from pipeline import models
+
     return ArgosEngine(
         beam_size=settings.beam_size,
         inter_threads=settings.inter_threads,
         intra_threads=settings.intra_threads,
         batch_size=settings.batch_size,
         batch_type=settings.batch_type,
-        checksum_cache=None if context.read_only else context.state_dir / CHECKSUM_CACHE,
+        checksum_cache=models.checksum_cache(),
+        update_checksums=not context.read_only,
     )
 
 
@@ -93,12 +96,14 @@ class ArgosEngine:
         batch_size: int = 32,
         checksum_cache: Path | None = None,
         batch_type: str = "examples",
+        update_checksums: bool = True,
     ) -> None:
         if batch_type not in BATCH_TYPES:
             raise ValueError(f"batch_type must be one of {BATCH_TYPES}, not {batch_type!r}")
         self.beam_size = beam_size
         self.batch_type = batch_type
         self.checksum_cache = checksum_cache
+        self.update_checksums = update_checksums
         self.inter_threads = inter_threads
         self.intra_threads = intra_threads
         self.batch_size = batch_size
@@ -128,7 +133,7 @@ class ArgosEngine:
         for info in self.route(source, target):
             assert info.path is not None
             checksum = self._checksums.get(info.path) or models.model_checksum(
-                info.path, self.checksum_cache
+                info.path, self.checksum_cache, update=self.update_checksums
             )
             self._checksums[info.path] = checksum
             parts.append(f"argos:{info.from_code}-{info.to_code}@{info.version}#{checksum}")
