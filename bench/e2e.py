@@ -97,7 +97,8 @@ def _project(name: str, files: dict[str, str], languages: list[str], engine: str
 
 
 def _clean(project: Path) -> None:
-    """Cold: no memory, catalogs, output or state (the model checksum is computed again)."""
+    """Cold: no memory, catalogs, output or state. The per-user model checksum cache stays,
+    as it does for a new project (the model is named without reading it again)."""
     for name in (".summary-pipeline", "locales", "output"):
         shutil.rmtree(project / name, ignore_errors=True)
 

@@ -137,17 +137,41 @@ def find_route(source: str, target: str, models: list[ModelInfo] | None = None) 
     )
 
 
-def model_checksum(path: Path, cache: Path | None = None) -> str:
+CHECKSUM_CACHE = "model-checksums.json"
+
+
+def checksum_cache() -> Path | None:
+    """The per-user cache of model checksums (``$XDG_CACHE_HOME/summary-pipeline/``).
+
+    Per user, not per project: a new project or a cold build of an old one names an
+    unchanged model without reading all of it again. None when there is no home folder.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(base) if Path(base).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no HOME and no password entry
+        return None
+    return root / "summary-pipeline" / CHECKSUM_CACHE
+
+
+def model_checksum(path: Path, cache: Path | None = None, *, update: bool = True) -> str:
     """A short sha256 over the package's model and tokenizer files (content, not dates).
 
-    With ``cache`` (a JSON file, e.g. in the project's state folder) the checksum is reused
-    while every file keeps its size and modification time, so a rebuild does not re-read
-    hundreds of megabytes of model just to name it.
+    With ``cache`` (a JSON file, see :func:`checksum_cache`) the checksum is reused while
+    every file keeps its size, modification and change times and inode, so a build does not
+    re-read hundreds of megabytes of model just to name it. A file written in place changes
+    its ctime even when its mtime is put back, and a replaced one its inode: both are hashed
+    again. ``update=False`` reads the cache but never writes it. A cache that cannot be
+    read or written is only slower.
     """
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.name != "README.md")
     if cache is None:
         return _hash_files(path, files)
-    stamp = [[str(f.relative_to(path)), f.stat().st_size, f.stat().st_mtime_ns] for f in files]
+    stamp = []
+    for file in files:
+        info = file.stat()
+        when = [info.st_mtime_ns, info.st_ctime_ns]
+        stamp.append([str(file.relative_to(path)), info.st_size, *when, info.st_ino])
     try:
         known = json.loads(cache.read_text(encoding="utf-8"))
         if not isinstance(known, dict):
@@ -159,8 +183,9 @@ def model_checksum(path: Path, cache: Path | None = None) -> str:
         return str(entry["checksum"])
     checksum = _hash_files(path, files)
     known[str(path)] = {"files": stamp, "checksum": checksum}
-    with contextlib.suppress(OSError):  # only a cache: the next run hashes again
-        write_atomic(cache, json.dumps(known, indent=1, sort_keys=True).encode())
+    if update:
+        with contextlib.suppress(OSError):  # only a cache: the next run hashes again
+            write_atomic(cache, json.dumps(known, indent=1, sort_keys=True).encode())
     return checksum
 
 

@@ -1,9 +1,15 @@
 """Sentence splitting of tagged text, and joining translated sentences back into a unit.
 
 English is split with pysbd (rule-based, offline), which keeps "U.K.", "Dr.", "e.g.",
-"9 a.m.", decimals and quotes inside their sentence. A paired tag that crosses a sentence
-boundary is closed at the end of one sentence and reopened at the start of the next, so
-every sentence is well formed on its own; :func:`join_sentences` merges them again.
+"9 a.m.", decimals and quotes inside their sentence. pysbd runs dozens of regular expressions
+over every text; most summary sentences need none of them, so a plain text (words, commas,
+hyphens, single spaces, and periods only after a word of letters that is no abbreviation,
+before a capital) is split here directly, where pysbd is known to split the same way
+(``tests/test_sentences.py`` compares both); anything else goes to pysbd.
+
+A paired tag that crosses a sentence boundary is closed at the end of one sentence and
+reopened at the start of the next, so every sentence is well formed on its own;
+:func:`join_sentences` merges them again.
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ _LEADING_BREAK_RE = re.compile(r"(?:<[a-z]+\d*>)*<br/>")
 _ADJACENT_RE = re.compile(r"</([a-z]+\d*)>(\s*)<\1>")
 
 
+# Words separated by single spaces; a period only ends a word of letters, before a capital.
+# At most one apostrophe, between letters ("it's"): two may pair up as quotes for pysbd.
+_PLAIN_RE = re.compile(
+    r"(?:(?:[A-Za-z0-9,%']+(?:-[A-Za-z0-9,%']+)*|[A-Za-z]{2,}\.(?= [A-Z])) )*"
+    r"[A-Za-z0-9,%']+(?:-[A-Za-z0-9,%']+)*[.!?]?"
+)
+_PLAIN_APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])'(?=[A-Za-z])")
+_PERIOD_END_RE = re.compile(r"(?<![^ ])([A-Za-z]+)\. ")
+# pysbd lists Roman numerals (i. ii.) and alphabetical items (a. b.) as list markers.
+_ROMAN_RE = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
+
+
 @functools.cache
 def _segmenter() -> Any:
     import pysbd
@@ -28,12 +46,43 @@ def _segmenter() -> Any:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+@functools.cache
+def _abbreviations() -> frozenset[str]:
+    from pysbd.lang.english import English
+
+    return frozenset(a.strip().lower() for a in English.Abbreviation.ABBREVIATIONS)
+
+
 def sentence_starts(text: str) -> list[int]:
     """Character offsets where sentences after the first begin in plain ``text``."""
     if not text.strip():
         return []
+    plain = _plain_starts(text)
+    if plain is not None:
+        return plain
+    return pysbd_starts(text)
+
+
+def pysbd_starts(text: str) -> list[int]:
+    """:func:`sentence_starts` by pysbd alone (the reference of the plain-text path)."""
     spans = _segmenter().segment(text)
     return [span.start for span in spans[1:] if 0 < span.start < len(text)]
+
+
+def _plain_starts(text: str) -> list[int] | None:
+    """Sentence starts of a plain text, or None: pysbd's rules are needed."""
+    apostrophes = text.count("'")
+    if apostrophes > 1 or (apostrophes and not _PLAIN_APOSTROPHE_RE.search(text)):
+        return None
+    if not _PLAIN_RE.fullmatch(text):
+        return None
+    starts = []
+    for match in _PERIOD_END_RE.finditer(text):
+        word = match.group(1).lower()
+        if word in _abbreviations() or _ROMAN_RE.fullmatch(word):
+            return None
+        starts.append(match.end())
+    return starts
 
 
 def split_unit(tagged: str) -> list[str]:

@@ -72,3 +72,39 @@ def test_attention_only_for_the_sentences_asked_for(install_argos: Install) -> N
         assert all(0 <= c < d <= len(some[i].text) for _, _, c, d in links)
     assert not any(t.alignment for t in none)
     assert engine.loads == 1
+
+
+@pytest.mark.parametrize(
+    "source", ["Donors can choose to support education.", "Ünïcode café — a naïve façade."]
+)
+def test_alignment_offsets_are_the_same_with_or_without_protobuf(
+    install_argos: Install, source: str
+) -> None:
+    """sentencepiece's offset mapping and its protobuf form give the same character offsets."""
+    import sentencepiece
+
+    from pipeline.alignment import piece_alignment
+
+    (folder,) = install_argos("en-es")
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(folder / "sentencepiece.model"))
+
+    class ProtobufOnly:
+        """An older sentencepiece: no ``offset_mapping``."""
+
+        def encode(self, text: str, **kwargs: object) -> object:
+            if kwargs.get("out_type") == "offset_mapping":
+                raise ValueError("unknown out_type")
+            return sp.encode(text, **kwargs)
+
+        def decode_pieces(self, pieces: list[str], **kwargs: object) -> object:
+            if kwargs.get("out_type") == "offset_mapping":
+                raise ValueError("unknown out_type")
+            return sp.decode_pieces(pieces, **kwargs)
+
+    output = "Una señora del café — ¡sí! naïve."
+    tokens = sp.encode(output, out_type=str)
+    width = len(sp.encode(source, out_type=str))
+    attention = [[float(k == (3 * j) % width) for k in range(width)] for j in range(len(tokens))]
+    links = piece_alignment(sp, "", source, tokens, attention, output)
+    assert links and links == piece_alignment(ProtobufOnly(), "", source, tokens, attention, output)
+    assert all(0 <= a < b <= len(source) and 0 <= c < d <= len(output) for a, b, c, d in links)

@@ -59,9 +59,11 @@ def _tables() -> _Tables:
     return _Tables(starts, props, widths, pairs)
 
 
-def _lookup(uc: int) -> tuple[int, int]:
+# A catalog repeats few distinct characters many times: look each one up once.
+@functools.lru_cache(maxsize=8192)
+def _lookup(ch: str) -> tuple[int, int]:
     tables = _tables()
-    i = bisect.bisect_right(tables.starts, uc) - 1
+    i = bisect.bisect_right(tables.starts, ord(ch)) - 1
     return tables.props[i], tables.widths[i]
 
 
@@ -75,13 +77,20 @@ def _resolve(prop: int) -> int:
 
 def possible_breaks(text: str) -> list[int]:
     """Break opportunities before each character (libunistring ``u8_possible_linebreaks``)."""
+    return list(_possible_breaks(text))
+
+
+# wrap_field asks twice for a string whose first line is broken, and a template and its
+# catalogs hold the same msgids.
+@functools.lru_cache(maxsize=1024)
+def _possible_breaks(text: str) -> tuple[int, ...]:
     pairs = _tables().pairs
     out = [PROHIBITED] * len(text)
     prev_prop = last_prop = _BK
     seen_space = False
     ri_count = 0
     for i, ch in enumerate(text):
-        prop = _lookup(ord(ch))[0]
+        prop = _lookup(ch)[0]
         if prop in (_BK, _LF, _CR):
             out[i] = MANDATORY
             prev_prop, last_prop, seen_space = prop, _BK, False
@@ -103,7 +112,7 @@ def possible_breaks(text: str) -> list[int]:
             hl_ba = prev_prop == _HL and prop in (_HY, _BA)
             prev_prop = _HL_BA if hl_ba else prop
         ri_count = ri_count + 1 if prop == _RI else 0
-    return out
+    return tuple(out)
 
 
 def _pair_break(
@@ -128,21 +137,23 @@ def width_breaks(text: str, width: int, start: int, overrides: Sequence[int | No
 
     ``overrides`` holds, per character, a forced decision or None.
     """
-    marks = possible_breaks(text)
+    marks = _possible_breaks(text)
+    lookup = _lookup
     result = [False] * len(text)
     last: int | None = None
     column, piece = start, 0
-    for i, ch in enumerate(text):
-        mark = marks[i] if overrides[i] is None else overrides[i]
-        if mark in (POSSIBLE, MANDATORY) and last is not None and column + piece > width:
-            result[last] = True
-            column = 0
-        if mark == MANDATORY:
-            last, column, piece = None, 0, 0
-            continue
-        if mark == POSSIBLE:
+    for i, (ch, mark, forced) in enumerate(zip(text, marks, overrides, strict=True)):
+        if forced is not None:
+            mark = forced
+        if mark != PROHIBITED:  # POSSIBLE or MANDATORY
+            if last is not None and column + piece > width:
+                result[last] = True
+                column = 0
+            if mark == MANDATORY:
+                last, column, piece = None, 0, 0
+                continue
             last, column, piece = i, column + piece, 0
-        char_width = _lookup(ord(ch))[1]
+        char_width = lookup(ch)[1]
         if char_width >= 0:
             piece += char_width
     if last is not None and column + piece > width:
@@ -179,6 +190,12 @@ def wrap_field(
     name: str, value: str, prefix: str = "", *, wrap: bool = True, page_width: int = PAGE_WIDTH
 ) -> list[str]:
     """The lines of ``prefix name "value"`` as ``msgcat`` writes them (no trailing newline)."""
+    return list(_wrap_field(name, value, prefix, wrap, page_width))
+
+
+# A template and each language's catalog of a document repeat every msgid.
+@functools.lru_cache(maxsize=4096)
+def _wrap_field(name: str, value: str, prefix: str, wrap: bool, page_width: int) -> tuple[str, ...]:
     after_break = len(prefix) + 1
     width = (page_width if wrap else 1 << 30) - 1 - after_break
     portions = _portions(value)
@@ -203,4 +220,4 @@ def wrap_field(
                 head, chunk = prefix, []
             chunk.append(ch)
         lines.append(f'{head}"{"".join(chunk)}"')
-    return lines
+    return tuple(lines)

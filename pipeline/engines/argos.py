@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.alignment import piece_alignment
 from pipeline.engines import (
     EngineContext,
     EngineStats,
@@ -42,7 +43,6 @@ LENGTH_EXTRA = 10
 NO_REPEAT_NGRAM = 4
 #: How ``batch_size`` counts: sentences ("examples") or padded tokens ("tokens").
 BATCH_TYPES = ("examples", "tokens")
-CHECKSUM_CACHE = "model-checksums.json"
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,18 @@ class Settings:
 
 
 def create(settings: Settings, context: EngineContext) -> ArgosEngine:
-    """The Argos engine; model checksums are cached in the project's state folder."""
+    """The Argos engine; model checksums are cached per user (``models.checksum_cache``),
+    read but not updated by a read-only command."""
+    from pipeline import models
+
     return ArgosEngine(
         beam_size=settings.beam_size,
         inter_threads=settings.inter_threads,
         intra_threads=settings.intra_threads,
         batch_size=settings.batch_size,
         batch_type=settings.batch_type,
-        checksum_cache=None if context.read_only else context.state_dir / CHECKSUM_CACHE,
+        checksum_cache=models.checksum_cache(),
+        update_checksums=not context.read_only,
     )
 
 
@@ -93,12 +97,14 @@ class ArgosEngine:
         batch_size: int = 32,
         checksum_cache: Path | None = None,
         batch_type: str = "examples",
+        update_checksums: bool = True,
     ) -> None:
         if batch_type not in BATCH_TYPES:
             raise ValueError(f"batch_type must be one of {BATCH_TYPES}, not {batch_type!r}")
         self.beam_size = beam_size
         self.batch_type = batch_type
         self.checksum_cache = checksum_cache
+        self.update_checksums = update_checksums
         self.inter_threads = inter_threads
         self.intra_threads = intra_threads
         self.batch_size = batch_size
@@ -128,7 +134,7 @@ class ArgosEngine:
         for info in self.route(source, target):
             assert info.path is not None
             checksum = self._checksums.get(info.path) or models.model_checksum(
-                info.path, self.checksum_cache
+                info.path, self.checksum_cache, update=self.update_checksums
             )
             self._checksums[info.path] = checksum
             parts.append(f"argos:{info.from_code}-{info.to_code}@{info.version}#{checksum}")
@@ -292,7 +298,10 @@ class ArgosEngine:
         score = float(output.scores[0]) if output.scores else None
         text = self._decode(loaded, tokens)
         alignment = (
-            _alignment(loaded, source, tokens, output.attention[0], text)
+            piece_alignment(
+                loaded.tokenizer, loaded.info.target_prefix, source, tokens,
+                output.attention[0], text,
+            )
             if output.attention
             else None
         )
@@ -328,43 +337,6 @@ def _return_freed_memory() -> None:
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _char_offsets(text: str, pieces: Any) -> list[tuple[int, int]]:
-    """Character offsets of SentencePiece pieces, whose begin/end count UTF-8 bytes."""
-    if text.isascii():  # one byte per character: the offsets are the characters'
-        return [(p.begin, p.end) for p in pieces]
-    chars = [index for index, char in enumerate(text) for _ in range(len(char.encode("utf-8")))]
-    chars.append(len(text))
-    return [(chars[p.begin], chars[p.end]) for p in pieces]
-
-
-def _alignment(
-    loaded: _Loaded, source: str, tokens: list[str], attention: Any, output: str
-) -> tuple[tuple[int, int, int, int], ...] | None:
-    """Each output piece with the input piece it attends to most, as character offsets."""
-    try:
-        encoded = loaded.tokenizer.encode(source, return_type="proto")
-        prefix = loaded.info.target_prefix
-        rows = list(attention)
-        if prefix and tokens and tokens[0] == prefix:
-            tokens, rows = tokens[1:], rows[1:]
-        decoded = loaded.tokenizer.decode_pieces(tokens, return_type="proto")
-    except (TypeError, ValueError, AttributeError):  # an older sentencepiece: no offsets
-        return None
-    src = _char_offsets(source, encoded.pieces)
-    tgt = _char_offsets(decoded.text, decoded.pieces)
-    lead = len(decoded.text) - len(decoded.text.lstrip())  # _decode() strips the text
-    if len(rows) != len(tgt) or not src or decoded.text.strip() != output:
-        return None
-    links = []
-    for (t_start, t_end), row in zip(tgt, rows, strict=True):
-        weights = list(row)[: len(src)]
-        if t_end <= t_start or not weights:
-            continue
-        best = weights.index(max(weights))  # the first of equal weights, as before
-        links.append((*src[best], max(0, t_start - lead), max(0, t_end - lead)))
-    return tuple(links)
 
 
 def _batches(
