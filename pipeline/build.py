@@ -154,6 +154,10 @@ class Build:
         started = time.monotonic()
         outcome = self._recalled(paths, languages, started) if self.plan.render else None
         if outcome is None:
+            if self.plan.engine:
+                from pipeline.stages.translate import prefetch
+
+                prefetch(self.engine, self.config, languages)
             outcome = Outcome.of(_load(self.config, paths, languages))
             outcome.warnings.extend(outcome.sources.warnings)
             if self.plan.engine:

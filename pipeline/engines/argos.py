@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.alignment import piece_alignment
+from pipeline.background import Background
 from pipeline.engines import (
     EngineContext,
     EngineStats,
@@ -110,6 +111,7 @@ class ArgosEngine:
         self.batch_size = batch_size
         self._models: list[models.ModelInfo] | None = None
         self._loaded: dict[Path, _Loaded] = {}
+        self._loading: dict[Path, Background[_Loaded]] = {}  # prefetched, not yet used
         self._checksums: dict[Path, str] = {}  # hashing a model once per engine
         self.loads = 0  # how many models this engine loaded (build.json, tests)
 
@@ -178,10 +180,32 @@ class ArgosEngine:
         alignments = [r.alignment if len(route) == 1 else None for r in results]
         return [Translation(t, s, a) for t, s, a in zip(texts, scores, alignments, strict=True)]
 
+    def prefetch(self, source: str, target: str) -> None:
+        """Start loading the route's first model in the background; :meth:`translate`
+        takes it when it gets there (a model never used is dropped by :meth:`release`)."""
+        try:
+            info = self.route(source, target)[0]
+        except ModelError:
+            return  # check() reports it before any work
+        assert info.path is not None
+        if info.path not in self._loaded and info.path not in self._loading:
+            self._loading[info.path] = Background(lambda: self._open(info), "model-load")
+
     def _load(self, info: models.ModelInfo) -> _Loaded:
         assert info.path is not None
         if info.path in self._loaded:
             return self._loaded[info.path]
+        pending = self._loading.pop(info.path, None)
+        loaded = pending.result() if pending is not None else self._open(info)
+        self.loads += 1
+        self._loaded[info.path] = loaded
+        log.info("loaded %s (%s)", info.pair, info.path)
+        return loaded
+
+    def _open(self, info: models.ModelInfo) -> _Loaded:
+        """The translator and tokenizer of a package (no state of the engine is touched:
+        this may run on a prefetch thread)."""
+        assert info.path is not None
         try:
             import ctranslate2
         except ImportError as err:  # pragma: no cover - a dependency of the package
@@ -213,11 +237,7 @@ class ArgosEngine:
             is_sp = False
         else:
             raise ModelError(f"{info.path}: no sentencepiece.model or bpe.model in the package")
-        self.loads += 1
-        loaded = _Loaded(info, translator, tokenizer, is_sp)
-        self._loaded[info.path] = loaded
-        log.info("loaded %s (%s)", info.pair, info.path)
-        return loaded
+        return _Loaded(info, translator, tokenizer, is_sp)
 
     def _encode(self, loaded: _Loaded, text: str) -> list[str]:
         if loaded.sentencepiece:
@@ -317,6 +337,10 @@ class ArgosEngine:
 
     def release(self) -> None:
         """Unload every model (one language's models are resident at a time)."""
+        for path, pending in self._loading.items():
+            with contextlib.suppress(Exception):  # never used: its error does not matter
+                self._loaded.setdefault(path, pending.result())
+        self._loading.clear()
         for loaded in self._loaded.values():
             try:
                 loaded.translator.unload_model()

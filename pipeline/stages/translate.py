@@ -13,8 +13,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from pipeline.config import Config
 from pipeline.engines import Engine, EngineStats, Probe, Translation
 from pipeline.languages import SOURCE_LANGUAGE
+from pipeline.stages.sources import target_languages
 
 if TYPE_CHECKING:
     from pipeline.segment import Unit
@@ -43,6 +45,27 @@ class ManyLanguages(Protocol):
     ) -> list[list[Translation]]:
         """Per (target, sentences) request, the translations in order."""
         ...
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """An engine that can start loading a language's model before it is asked to translate."""
+
+    def prefetch(self, source: str, target: str) -> None:
+        """Begin loading what translating ``source`` → ``target`` needs, in the background."""
+        ...
+
+
+def prefetch(engine: Callable[[], Engine], config: Config, only: Sequence[str]) -> None:
+    """On a cold run (no memory yet, so every sentence is a miss) start loading the first
+    language's model while the sources are read. The languages are guessed without reading
+    the sources (--lang, else the project's); a wrong guess costs one unused load."""
+    if config.memory_path.exists():
+        return  # the memory may know everything: no model may be needed at all
+    targets = target_languages(config, (), only)
+    instance = engine()
+    if targets and isinstance(instance, Prefetching):
+        instance.prefetch(SOURCE_LANGUAGE, targets[0])
 
 
 def check_engine(engine: Engine, languages: Sequence[str]) -> None:

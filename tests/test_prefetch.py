@@ -1,0 +1,112 @@
+"""A cold build starts loading its first model while it reads the sources (pipeline.background)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.engines.argos import ArgosEngine
+
+Install = Callable[..., list[Path]]
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The thread names on which Argos models were opened, in order."""
+    names: list[str] = []
+    real = ArgosEngine._open
+
+    def spy(self: ArgosEngine, info: object) -> object:
+        names.append(threading.current_thread().name)
+        return real(self, info)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ArgosEngine, "_open", spy)
+    yield names
+    assert not [t for t in threading.enumerate() if t.name == "model-load"]  # none left behind
+
+
+def _build(runner: CliRunner, project: Path, *args: str) -> str:
+    result = runner.invoke(main, ["-C", str(project), "build", "--engine", "argos", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _pages(project: Path, lang: str) -> dict[str, str]:
+    folder = project / "locales" / lang
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.po"))}
+
+
+def test_cold_build_loads_its_model_in_the_background_with_the_same_result(
+    runner: CliRunner,
+    project: Path,
+    tmp_path: Path,
+    install_argos: Install,
+    opened: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    install_argos("en-es")
+    twin = tmp_path / "twin"
+    shutil.copytree(project, twin)
+    assert "1 model load(s)" in _build(runner, project, "--lang", "es")
+    assert opened == ["model-load"]
+    monkeypatch.setattr(ArgosEngine, "prefetch", lambda self, source, target: None)
+    assert "1 model load(s)" in _build(runner, twin, "--lang", "es")
+    assert opened == ["model-load", "MainThread"]
+    assert _pages(project, "es") == _pages(twin, "es")
+
+
+def test_a_build_with_a_memory_loads_no_model_it_does_not_need(
+    runner: CliRunner, project: Path, install_argos: Install, opened: list[str]
+) -> None:
+    install_argos("en-es")
+    _build(runner, project, "--lang", "es")
+    shutil.rmtree(project / "output")  # rebuilt from the memory alone
+    assert "0 text(s) translated, 0 model load(s)" in _build(runner, project, "--lang", "es")
+    assert opened == ["model-load"]  # the first build's only
+
+
+def test_a_wrong_guess_is_dropped_and_not_counted(
+    runner: CliRunner, project: Path, install_argos: Install, opened: list[str]
+) -> None:
+    """The project names es, the document's own front matter ar: ar is built."""
+    install_argos("en-es", "en-ar")
+    (project / "summary-pipeline.toml").write_text(
+        'sources = ["examples/*.md"]\nlanguages = ["es"]\n', encoding="utf-8"
+    )
+    source = next((project / "examples").glob("*.md"))
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("---\n", "---\nlanguages: [ar]\n", 1), encoding="utf-8")
+    output = _build(runner, project)
+    assert "in 1 language(s)" in output and "1 model load(s)" in output
+    assert (project / "locales" / "ar").is_dir() and not (project / "locales" / "es").exists()
+    assert sorted(opened) == ["MainThread", "model-load"]  # es prefetched, unused; ar loaded
+
+
+def test_a_model_that_fails_in_the_background_fails_the_build_as_before(
+    runner: CliRunner, project: Path, install_argos: Install, isolated_home: Path
+) -> None:
+    install_argos("en-es")
+    (model_bin,) = (isolated_home / "argos-packages").glob("*/model/model.bin")
+    model_bin.write_bytes(b"not a model")
+    result = runner.invoke(
+        main, ["-C", str(project), "build", "--engine", "argos", "--lang", "es"]
+    )
+    assert result.exit_code != 0
+    assert "cannot load the Argos model" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_prefetch_then_release_unused_loads_nothing(install_argos: Install) -> None:
+    install_argos("en-es")
+    engine = ArgosEngine()
+    engine.prefetch("en", "es")
+    engine.prefetch("en", "xx")  # no route: check() reports it, prefetch stays silent
+    engine.release()
+    assert engine.stats().model_loads == 0
+    assert not [t for t in threading.enumerate() if t.name == "model-load"]
