@@ -6,19 +6,31 @@ Indian groups as ``1,50,000``-style lakhs, or ``1.1万`` (zh); ``300 million`` m
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
 
+class _Digits(dict[int, int | str]):
+    """``str.translate`` table: a decimal digit of any script → its ASCII digit, filled per
+    character on first sight (everything else maps to itself)."""
+
+    def __missing__(self, code: int) -> int | str:
+        if len(self) >= 4096:  # bounded, whatever text comes
+            self.clear()
+        ch = chr(code)
+        digit = unicodedata.decimal(ch, None) if ch.isdigit() else None
+        value = self[code] = code if digit is None else str(digit)
+        return value
+
+
+_DIGITS = _Digits()
+
+
 def _ascii_digits(text: str) -> str:
     """Any script's decimal digits (Arabic-Indic, Devanagari, fullwidth) as ASCII digits."""
-    return "".join(
-        str(unicodedata.decimal(ch))
-        if ch.isdigit() and unicodedata.decimal(ch, None) is not None
-        else ch
-        for ch in text
-    )
+    return text if text.isascii() else text.translate(_DIGITS)
 
 
 # A number, and the English scale word after it: "300 million" may be written 3亿 or 300.
@@ -64,6 +76,8 @@ def _target_values(token: str) -> set[Decimal]:
     return {value * scale for value in values}
 
 
+# Once per language: the group symbol comes from babel's locale data.
+@functools.lru_cache(maxsize=64)
 def _target_number_re(lang: str) -> re.Pattern[str]:
     from babel import UnknownLocaleError
     from babel.numbers import get_group_symbol

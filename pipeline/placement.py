@@ -271,22 +271,47 @@ def unspaced(char: str) -> bool:
     )
 
 
+#: How similar (difflib ratio) a window must be for :func:`fuzzy` to take it.
+FUZZY_THRESHOLD = 0.75
+
+
 def fuzzy(text: str, needle: str) -> tuple[int, int] | None:
-    """The window of words of ``text`` most similar to ``needle``, if similar enough."""
+    """The window of words of ``text`` most similar to ``needle``, if similar enough.
+
+    The first window with the highest ratio wins. One matcher indexes the needle once, and
+    a window whose upper bounds (``real_quick_ratio``, ``quick_ratio``) cannot beat the best
+    so far or reach the threshold is not compared in full: same result, a fraction of the work.
+    """
     words = list(WORD_RE.finditer(text))
     target = [w.casefold() for w in WORD_RE.findall(needle)]
     if not words or not target:
         return None
+    folded = [w.group(0).casefold() for w in words]
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(" ".join(target))
     best: tuple[float, int, int] | None = None
+    floor = -1.0  # a window must have a ratio above this to become the best
     for size in {max(1, len(target) - 1), len(target), len(target) + 1}:
         for i in range(0, len(words) - size + 1):
-            window = [w.group(0).casefold() for w in words[i : i + size]]
-            ratio = difflib.SequenceMatcher(None, " ".join(window), " ".join(target)).ratio()
+            matcher.set_seq1(" ".join(folded[i : i + size]))
+            if _cannot_win(matcher, floor):
+                continue
+            ratio = matcher.ratio()
             if best is None or ratio > best[0]:
                 best = (ratio, words[i].start(), words[i + size - 1].end())
-    if best is None or best[0] < 0.75:
+                floor = ratio
+    if best is None or best[0] < FUZZY_THRESHOLD:
         return None
     return best[1], best[2]
+
+
+def _cannot_win(matcher: difflib.SequenceMatcher[str], floor: float) -> bool:
+    """Whether the window's ratio is sure to be at most ``floor`` or below the threshold."""
+    for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
+        upper = bound()
+        if upper <= floor or upper < FUZZY_THRESHOLD:
+            return True
+    return False
 
 
 def project(

@@ -9,11 +9,17 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
+
+# Blocks of the BMP that hold no combining marks (their categories are fixed by Unicode's
+# stability policy), skipped when listing the marks: Han ideographs, Hangul syllables,
+# surrogates and private use are 40,000 of the 65,000 code points.
+_NO_MARKS = ((0x4E00, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900))
 
 
 def _mark_class() -> str:
     """A regex class body of the combining marks of the BMP (Devanagari vowel signs, ...)."""
-    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    marks = [chr(c) for c in _bmp_outside(_NO_MARKS) if unicodedata.category(chr(c))[0] == "M"]
     ranges: list[list[str]] = []
     for ch in marks:
         if ranges and ord(ch) == ord(ranges[-1][1]) + 1:
@@ -23,6 +29,14 @@ def _mark_class() -> str:
     return "".join(a if a == b else f"{a}-{b}" for a, b in ranges)
 
 
+def _bmp_outside(skipped: tuple[tuple[int, int], ...]) -> Iterator[int]:
+    """The code points from U+0300 to U+FFFF outside the ``skipped`` ranges (start, stop)."""
+    start = 0x300
+    for stop, resume in (*skipped, (0x10000, 0x10000)):
+        yield from range(start, stop)
+        start = resume
+
+
 # Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
 # not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
 # own: हुआ।); CJK full stops need no space after them. Compiled on first use: listing the
@@ -30,8 +44,10 @@ def _mark_class() -> str:
 @functools.cache
 def _sentence_end_re() -> re.Pattern[str]:
     one_letter_word = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
+    # The lookahead first: most positions are no punctuation, and it fails there at once.
     return re.compile(
-        rf"(?<!{one_letter_word})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+"
+        rf"(?=[.!?؟।۔።፧…。！？])"
+        rf"(?:(?<!{one_letter_word})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+)"
     )
 
 
@@ -72,6 +88,8 @@ _END_FORMS: dict[str, dict[str, set[str]]] = {
 }
 
 
+# The checks ask for the English text's count once per language.
+@functools.lru_cache(maxsize=4096)
 def sentence_count(text: str) -> int:
     """Sentences in plain text by their final punctuation (any script); at least 1."""
     stripped = text.rstrip(_TRAILING)

@@ -184,14 +184,29 @@ def _untranslated(source: str, target: str, terms: Terms | None) -> list[Finding
     return [_finding("untranslated", "the translation is the English text")]
 
 
+class _CjkLetters(dict[int, int | None]):
+    """``str.translate`` table that drops CJK letters (Han, kana, Hangul), filled per
+    character on first sight (everything else maps to itself)."""
+
+    def __missing__(self, code: int) -> int | None:
+        if len(self) >= 4096:  # bounded, whatever text comes
+            self.clear()
+        ch = chr(code)
+        cjk = ch.isalpha() and unicodedata.name(ch, "").startswith(_CJK_NAMES)
+        value = self[code] = None if cjk else code
+        return value
+
+
+_CJK_NAMES = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
+_CJK_LETTERS = _CjkLetters()
+
+
 def _script_of(text: str) -> str:
-    letters = [ch for ch in text if ch.isalpha()]
-    cjk = sum(
-        1
-        for ch in letters
-        if unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))
-    )
-    return "cjk" if letters and cjk > len(letters) / 2 else "other"
+    if text.isascii():  # no CJK letters
+        return "other"
+    letters = sum(map(str.isalpha, text))
+    cjk = len(text) - len(text.translate(_CJK_LETTERS))
+    return "cjk" if letters and cjk > letters / 2 else "other"
 
 
 def _length(source: str, target: str) -> list[Finding]:

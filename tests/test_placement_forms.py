@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.placement import apart, inflected, locate, place
+import difflib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.placement import WORD_RE, apart, fuzzy, inflected, locate, place
 from pipeline.protect import protect, restore
 
 
@@ -35,3 +40,40 @@ def test_restore_places_an_inflected_span_on_its_word() -> None:
     restored = restore(protected, "La casa nueva tiene ventanas grandes.", ["nuevo"])
     assert restored.text == "La casa <b>nueva</b> tiene ventanas grandes."
     assert restored.methods["exact"] == 1
+
+
+def _fuzzy_reference(text: str, needle: str) -> tuple[int, int] | None:
+    """fuzzy() written plainly: one full difflib comparison per window."""
+    words = list(WORD_RE.finditer(text))
+    target = [w.casefold() for w in WORD_RE.findall(needle)]
+    if not words or not target:
+        return None
+    best: tuple[float, int, int] | None = None
+    for size in {max(1, len(target) - 1), len(target), len(target) + 1}:
+        for i in range(0, len(words) - size + 1):
+            window = [w.group(0).casefold() for w in words[i : i + size]]
+            ratio = difflib.SequenceMatcher(None, " ".join(window), " ".join(target)).ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, words[i].start(), words[i + size - 1].end())
+    if best is None or best[0] < 0.75:
+        return None
+    return best[1], best[2]
+
+
+# Few, similar words: windows tie and come close to the threshold often.
+_WORDS = st.sampled_from(["casa", "casas", "Casa", "cosa", "la", "las", "nueva", "nuevo", "a", "ß"])
+_TEXTS = st.lists(_WORDS, max_size=14).map(" ".join) | st.text(max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS, needle=_TEXTS)
+def test_fuzzy_finds_the_window_a_full_comparison_of_every_window_finds(
+    text: str, needle: str
+) -> None:
+    assert fuzzy(text, needle) == _fuzzy_reference(text, needle)
+
+
+def test_fuzzy_takes_the_first_of_equally_similar_windows() -> None:
+    text = "la casa nueva y la casa nueva"
+    assert fuzzy(text, "la cosa nueva") == _fuzzy_reference(text, "la cosa nueva") == (0, 13)
+    assert fuzzy(text, "otra cosa") is None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 
+from pipeline import punctuation
 from pipeline.qa import check_pair
 
 SOURCE = "The charity counted 11,000 parcels. Volunteers packed them. The work ended in 2023."
@@ -78,3 +82,32 @@ def test_indian_groups_and_scale_words_match(source: str, translation: str, lang
 def test_amharic_question_mark_ends_a_sentence() -> None:
     found = check_pair("Is it open? It is.", "ክፍት ነው፧ አዎ ነው።", "am")
     assert [f for f in found if f.id in ("sentences", "end-punctuation")] == []
+
+
+def test_the_sentence_rule_knows_every_combining_mark_of_the_bmp() -> None:
+    # The mark list skips blocks that hold none; a full scan of this Python's Unicode data
+    # must find the same marks.
+    marks = [chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    listed = set(re.findall(r"[^-]-[^-]|[^-]", punctuation._mark_class()))
+    found = {ch for part in listed for ch in map(chr, range(ord(part[0]), ord(part[-1]) + 1))}
+    assert found == set(marks)
+
+
+def test_digits_of_any_script_and_cjk_letters_are_counted_in_mixed_text() -> None:
+    # Thai, fullwidth and superscript digits: only decimal digits are numbers.
+    found = check_pair(
+        "We packed 42 parcels in 2023.", "Empacamos ๔๒ paquetes en ２０２３ ².", "es"
+    )
+    assert [f for f in found if f.id == "numbers"] == []
+    found = check_pair("We packed 42 parcels.", "Empacamos ⁴² paquetes.", "es")
+    assert [f.message for f in found if f.id == "numbers"] == ["number 42 is missing or changed"]
+    # Mostly Han: CJK length limits (a tenth of the English is fine), not Latin ones.
+    source = "The volunteers packed every parcel before the end of the long day."
+    assert not [
+        f
+        for f in check_pair(source, "志愿者在漫长的一天结束前打包了每个包裹。", "zh")
+        if f.id == "length"
+    ]
+    assert [
+        f.id for f in check_pair(source, "Los voluntarios empacaron.", "es") if f.id == "length"
+    ]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Sequence
+import itertools
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,9 @@ _DATA = Path(__file__).with_name("unidata.txt")
 _BA, _HY, _RI, _HL, _ZWJ, _AL, _ID = 3, 5, 29, 28, 30, 20, 23
 _BK, _CR, _LF, _CM, _ZW, _SP, _CB, _AI, _SA, _XX = range(33, 43)
 _HL_BA = 100  # pseudo property: Hebrew letter followed by a hyphen or break-after
+_HL_BREAKS = frozenset((_HY, _BA))
+_GLUE_AFTER = frozenset((_ZWJ, _HL_BA))  # no break after these
+_COMBINING = frozenset((_CM, _ZWJ))
 
 # Break decisions per character (a break *before* that character).
 PROHIBITED, POSSIBLE, MANDATORY = 0, 1, 2
@@ -30,6 +35,8 @@ _DIRECT, _INDIRECT = 1, 2  # values of the pair table (3 = prohibited)
 # gettext writes these as two-character C escapes.
 _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
 _ESCAPES.update({"\\": "\\", '"': '"'})
+_ESCAPE_TABLE = str.maketrans({ch: "\\" + code for ch, code in _ESCAPES.items()})
+_ESCAPE_RE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,20 @@ def _tables() -> _Tables:
     return _Tables(starts, props, widths, pairs)
 
 
-# A catalog repeats few distinct characters many times: look each one up once.
-@functools.lru_cache(maxsize=8192)
-def _lookup(ch: str) -> tuple[int, int]:
-    tables = _tables()
-    i = bisect.bisect_right(tables.starts, ord(ch)) - 1
-    return tables.props[i], tables.widths[i]
+class _PerChar(dict[str, int]):
+    """Character → one column of the tables (a catalog repeats few distinct characters)."""
+
+    def __init__(self, value: Callable[[int, int], int]) -> None:
+        super().__init__()
+        self._value = value
+
+    def __missing__(self, ch: str) -> int:
+        if len(self) >= 8192:  # bounded, whatever text comes
+            self.clear()
+        tables = _tables()
+        i = bisect.bisect_right(tables.starts, ord(ch)) - 1
+        value = self[ch] = self._value(tables.props[i], tables.widths[i])
+        return value
 
 
 def _resolve(prop: int) -> int:
@@ -73,6 +88,26 @@ def _resolve(prop: int) -> int:
     if prop == _CB:
         return _ID
     return prop
+
+
+# The line-break property as the algorithm uses it, and the columns a character takes
+# (``uc_width`` is -1 for control characters: they take none).
+_PROPS = _PerChar(lambda prop, _width: _resolve(prop))
+_WIDTHS = _PerChar(lambda _prop, width: max(width, 0))
+
+
+@functools.cache
+def _decisions() -> tuple[list[list[int]], list[list[int]]]:
+    """The break before a character of each property after one of each, without and with
+    spaces between (the pair table with the ``BK`` and ``ZW`` rules folded in)."""
+    pairs = _tables().pairs
+    plain = [[PROHIBITED] * _BK for _ in range(_XX + 1)]
+    spaced = [[PROHIBITED] * _BK for _ in range(_XX + 1)]
+    for last, rules in enumerate(pairs):
+        plain[last] = [POSSIBLE if rule == _DIRECT else PROHIBITED for rule in rules]
+        spaced[last] = [POSSIBLE if rule in (_DIRECT, _INDIRECT) else PROHIBITED for rule in rules]
+    plain[_ZW] = spaced[_ZW] = [POSSIBLE] * _BK
+    return plain, spaced
 
 
 def possible_breaks(text: str) -> list[int]:
@@ -84,52 +119,47 @@ def possible_breaks(text: str) -> list[int]:
 # catalogs hold the same msgids.
 @functools.lru_cache(maxsize=1024)
 def _possible_breaks(text: str) -> tuple[int, ...]:
-    pairs = _tables().pairs
+    # One pass over the properties; the common cases (a pair-table property, a space) first.
+    plain, spaced = _decisions()
+    props = list(map(_PROPS.__getitem__, text))
     out = [PROHIBITED] * len(text)
-    prev_prop = last_prop = _BK
+    prev = last = _BK
     seen_space = False
-    ri_count = 0
-    for i, ch in enumerate(text):
-        prop = _lookup(ch)[0]
-        if prop in (_BK, _LF, _CR):
-            out[i] = MANDATORY
-            prev_prop, last_prop, seen_space = prop, _BK, False
-        else:
-            prop = _resolve(prop)
-            if prop == _SP:
-                seen_space = True
-            elif prop == _ZW:
-                last_prop, seen_space = _ZW, False
-            elif prop in (_CM, _ZWJ):
-                if last_prop == _BK:
-                    last_prop, seen_space = _AL, False
-                elif last_prop == _ZW or seen_space:
+    for i, prop in enumerate(props):
+        if prop < _BK and prop != _ZWJ:  # a property of the pair table
+            if prev in _GLUE_AFTER and last != _ZW:
+                pass  # no break after a joiner, or after a Hebrew letter's hyphen
+            elif prop == _RI and last == _RI:  # flags: regional indicators go in pairs
+                if seen_space or _run_before(props, i, _RI) % 2 == 0:
                     out[i] = POSSIBLE
-                    last_prop, seen_space = _AL, False
             else:
-                out[i] = _pair_break(pairs, prev_prop, last_prop, prop, seen_space, ri_count)
-                last_prop, seen_space = prop, False
-            hl_ba = prev_prop == _HL and prop in (_HY, _BA)
-            prev_prop = _HL_BA if hl_ba else prop
-        ri_count = ri_count + 1 if prop == _RI else 0
+                out[i] = (spaced if seen_space else plain)[last][prop]
+            prev = _HL_BA if prev == _HL and prop in _HL_BREAKS else prop
+            last, seen_space = prop, False
+        elif prop == _SP:
+            prev, seen_space = _SP, True
+        elif prop in _COMBINING:
+            if last == _BK:
+                last, seen_space = _AL, False
+            elif last == _ZW or seen_space:
+                out[i] = POSSIBLE
+                last, seen_space = _AL, False
+            prev = prop
+        elif prop == _ZW:
+            prev = last = _ZW
+            seen_space = False
+        else:  # BK, CR, LF
+            out[i] = MANDATORY
+            prev, last, seen_space = prop, _BK, False
     return tuple(out)
 
 
-def _pair_break(
-    pairs: list[bytes], prev_prop: int, last_prop: int, prop: int, seen_space: bool, ri: int
-) -> int:
-    if last_prop == _BK:
-        return PROHIBITED
-    if last_prop == _ZW:
-        return POSSIBLE
-    if prev_prop in (_ZWJ, _HL_BA):
-        return PROHIBITED
-    if last_prop == _RI and prop == _RI:
-        return POSSIBLE if seen_space or ri % 2 == 0 else PROHIBITED
-    rule = pairs[last_prop][prop]
-    if rule == _DIRECT or (rule == _INDIRECT and seen_space):
-        return POSSIBLE
-    return PROHIBITED
+def _run_before(props: list[int], i: int, prop: int) -> int:
+    """How many characters of property ``prop`` come right before ``props[i]``."""
+    j = i
+    while j > 0 and props[j - 1] == prop:
+        j -= 1
+    return i - j
 
 
 def width_breaks(text: str, width: int, start: int, overrides: Sequence[int | None]) -> list[bool]:
@@ -137,28 +167,36 @@ def width_breaks(text: str, width: int, start: int, overrides: Sequence[int | No
 
     ``overrides`` holds, per character, a forced decision or None.
     """
-    marks = _possible_breaks(text)
-    lookup = _lookup
     result = [False] * len(text)
-    last: int | None = None
-    column, piece = start, 0
-    for i, (ch, mark, forced) in enumerate(zip(text, marks, overrides, strict=True)):
-        if forced is not None:
-            mark = forced
-        if mark != PROHIBITED:  # POSSIBLE or MANDATORY
-            if last is not None and column + piece > width:
-                result[last] = True
-                column = 0
-            if mark == MANDATORY:
-                last, column, piece = None, 0, 0
-                continue
-            last, column, piece = i, column + piece, 0
-        char_width = lookup(ch)[1]
-        if char_width >= 0:
-            piece += char_width
-    if last is not None and column + piece > width:
-        result[last] = True
+    for i in _cuts(text, width, start, overrides):
+        result[i] = True
     return result
+
+
+def _cuts(text: str, width: int, start: int, overrides: Sequence[int | None]) -> list[int]:
+    """The indices :func:`width_breaks` breaks before."""
+    if len(overrides) != len(text):
+        raise ValueError(f"{len(overrides)} overrides for {len(text)} characters")
+    marks: Sequence[int] = _possible_breaks(text)
+    if overrides.count(None) != len(overrides):
+        marks = [m if o is None else o for m, o in zip(marks, overrides, strict=True)]
+    # Columns only matter at break opportunities: sum the widths between them by prefix sums.
+    columns = [0, *itertools.accumulate(map(_WIDTHS.__getitem__, text))]
+    cuts: list[int] = []
+    last: int | None = None
+    column, since = start, 0  # ``since``: where the piece after the last opportunity starts
+    for i in itertools.compress(range(len(text)), marks):  # POSSIBLE or MANDATORY
+        piece = columns[i] - columns[since]
+        if last is not None and column + piece > width:
+            cuts.append(last)
+            column = 0
+        if marks[i] == MANDATORY:
+            last, column, since = None, 0, i + 1
+        else:
+            last, column, since = i, column + piece, i
+    if last is not None and column + columns[-1] - columns[since] > width:
+        cuts.append(last)
+    return cuts
 
 
 def _portions(value: str) -> list[str]:
@@ -171,19 +209,14 @@ def _portions(value: str) -> list[str]:
 
 
 def _escaped(portion: str) -> tuple[str, list[int | None]]:
-    text: list[str] = []
-    overrides: list[int | None] = []
-    for ch in portion:
-        code = _ESCAPES.get(ch)
-        if code is None:
-            text.append(ch)
-            overrides.append(None)
-        else:
-            text.append("\\" + code)
-            overrides += [None, PROHIBITED]
+    text = portion.translate(_ESCAPE_TABLE)
+    overrides: list[int | None] = [None] * len(text)
+    # No break inside an escape: the n-th escape's letter is n characters further on.
+    for n, match in enumerate(_ESCAPE_RE.finditer(portion)):
+        overrides[match.start() + n + 1] = PROHIBITED
     if portion.endswith("\n"):
         overrides[-2] = PROHIBITED  # never break just before the final "\n"
-    return "".join(text), overrides
+    return text, overrides
 
 
 def wrap_field(
@@ -204,20 +237,18 @@ def _wrap_field(name: str, value: str, prefix: str, wrap: bool, page_width: int)
     for number, portion in enumerate(portions):
         text, overrides = _escaped(portion)
         start = (len(prefix) + len(name) + 1 + 1 if first else len(prefix) + 1) - after_break
-        breaks = width_breaks(text, width, start, overrides)
+        cuts = _cuts(text, width, start, overrides)
         more = number + 1 < len(portions)
-        if first and text and (more or start > width or any(breaks)):
+        if first and text and (more or start > width or cuts):
             lines.append(f'{prefix}{name} ""')
             first = False
             start = 0
-            breaks = width_breaks(text, width, start, overrides)
+            cuts = _cuts(text, width, start, overrides)
         head = f"{prefix}{name} " if first else prefix
         first = False
-        chunk: list[str] = []
-        for ch, cut in zip(text, breaks, strict=True):
-            if cut:
-                lines.append(f'{head}"{"".join(chunk)}"')
-                head, chunk = prefix, []
-            chunk.append(ch)
-        lines.append(f'{head}"{"".join(chunk)}"')
+        since = 0
+        for cut in cuts:
+            lines.append(f'{head}"{text[since:cut]}"')
+            head, since = prefix, cut
+        lines.append(f'{head}"{text[since:]}"')
     return tuple(lines)
