@@ -324,7 +324,7 @@ class Build:
 
         config = self.config
         writer = OutputWriter(config.output_dir)
-        renderer = Renderer(config.templates_dir, config.locales_dir)
+        renderer = Renderer(config.templates_dir, config.locales_dir, keep_compiled=True)
         roots = (config.project_dir, config.output_dir)
         pdf = PdfRenderer(roots) if "pdf" in config.formats else None
         units = {lang: c.units for lang, c in outcome.catalogs.items()}

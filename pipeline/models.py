@@ -146,12 +146,10 @@ def checksum_cache() -> Path | None:
     Per user, not per project: a new project or a cold build of an old one names an
     unchanged model without reading all of it again. None when there is no home folder.
     """
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    try:
-        root = Path(base) if Path(base).is_absolute() else Path.home() / ".cache"
-    except RuntimeError:  # no HOME and no password entry
-        return None
-    return root / "summary-pipeline" / CHECKSUM_CACHE
+    from pipeline.user_cache import user_cache_dir
+
+    root = user_cache_dir()
+    return None if root is None else root / CHECKSUM_CACHE
 
 
 def model_checksum(path: Path, cache: Path | None = None, *, update: bool = True) -> str:

@@ -35,11 +35,17 @@ class PageLink:
     current: bool
 
 
-def make_environment(project_templates: Path | None) -> Any:
-    """A Jinja2 environment over the project's templates, then the package's."""
+def make_environment(project_templates: Path | None, keep_compiled: bool = False) -> Any:
+    """A Jinja2 environment over the project's templates, then the package's.
+
+    ``keep_compiled``: templates compiled once are kept in the user's cache folder
+    (:func:`pipeline.user_cache.template_cache`) for the next build; read-only commands
+    write nothing there.
+    """
     import jinja2
 
     from pipeline.i18n import setup_environment
+    from pipeline.user_cache import template_cache
 
     folders = [str(p) for p in (project_templates, default_templates_dir()) if p and p.is_dir()]
     env = jinja2.Environment(
@@ -52,6 +58,7 @@ def make_environment(project_templates: Path | None) -> Any:
         lstrip_blocks=True,
         # One environment per build: each template is compiled once and not stat'ed again.
         auto_reload=False,
+        bytecode_cache=template_cache() if keep_compiled else None,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     setup_environment(env)
@@ -64,8 +71,10 @@ class Renderer:
     The project's ``templates/`` and ``locales/`` come first, then the package's own.
     """
 
-    def __init__(self, project_templates: Path | None, locales_dir: Path | None) -> None:
-        self.env = make_environment(project_templates)
+    def __init__(
+        self, project_templates: Path | None, locales_dir: Path | None, keep_compiled: bool = False
+    ) -> None:
+        self.env = make_environment(project_templates, keep_compiled)
         self.ui = UICatalogs([locales_dir, default_locales_dir()])
 
     @property
