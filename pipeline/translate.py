@@ -57,7 +57,7 @@ class Memory(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitTranslation:
     """A unit in one language, with what the engine and the markup restoration reported."""
 
@@ -110,9 +110,11 @@ def translate_language(
         aligned = [i for i, text in enumerate(missing) if text in with_spans]
         out = engine.translate(missing, SOURCE_LANGUAGE, lang, aligned=aligned)
         fresh = dict(zip(missing, out, strict=True))
+        del out, with_spans
         if memory:
             memory.store(identity, lang, fresh)
-    done = {**known, **fresh}
+    done = known  # no third dict of every translation: ``known`` is not used again
+    done.update(fresh)
 
     result = LanguageTranslation(
         lang,
@@ -128,23 +130,33 @@ def translate_language(
                 result.units[seg.document.slug][unit.id] = UnitTranslation(unit.id, unit.text)
     result.engine_calls = 1 if missing else 0
     kept: dict[str, str] = {}
-    for planned in plan:
+    # Memory flat in the number of documents: each unit's plan (its split, protected
+    # sentences) is dropped once restored, and restorations are kept in batches rather than
+    # all held until the end.
+    plan.reverse()
+    while plan:
+        planned = plan.pop()
         if any(t in fresh for t in planned.inputs):
             result.engine_units.append(f"{planned.slug}/{planned.unit.id}")
         restored = _restored(planned, done, lang, terms, kept)
         if restored is not planned.kept:
             result.restored_units += 1
         result.units[planned.slug][planned.unit.id] = restored.add_to(result, planned.unit.id)
-    if memory and kept:
-        memory.keep(RESTORED, kept)
+        if memory and (len(kept) >= _KEEP_BATCH or not plan) and kept:
+            memory.keep(RESTORED, kept)
+            kept = {}
     return result
+
+
+#: Restored units kept in the memory per transaction (what the build holds until then).
+_KEEP_BATCH = 512
 
 
 #: The kind of derived result (see :mod:`pipeline.derived`) a restored unit is kept as.
 RESTORED = "restored"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Restored:
     """A unit's restored text, what restoring reported, and the inputs it came from."""
 
@@ -191,7 +203,7 @@ class _Restored:
         return UnitTranslation(unit_id, self.text, self.score, list(self.findings))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Planned:
     """A unit to translate: its sentences as the engine sees them, or its kept restoration."""
 
