@@ -81,9 +81,10 @@ def possible_breaks(text: str) -> list[int]:
 
 
 # wrap_field asks twice for a string whose first line is broken, and a template and its
-# catalogs hold the same msgids.
+# catalogs hold the same msgids. One byte per character: a tuple of ints would cost eight,
+# megabytes for a full cache.
 @functools.lru_cache(maxsize=1024)
-def _possible_breaks(text: str) -> tuple[int, ...]:
+def _possible_breaks(text: str) -> bytes:
     pairs = _tables().pairs
     out = [PROHIBITED] * len(text)
     prev_prop = last_prop = _BK
@@ -112,7 +113,7 @@ def _possible_breaks(text: str) -> tuple[int, ...]:
             hl_ba = prev_prop == _HL and prop in (_HY, _BA)
             prev_prop = _HL_BA if hl_ba else prop
         ri_count = ri_count + 1 if prop == _RI else 0
-    return tuple(out)
+    return bytes(out)
 
 
 def _pair_break(
