@@ -129,31 +129,38 @@ def translate_language(
             if not unit.translatable:
                 result.units[seg.document.slug][unit.id] = UnitTranslation(unit.id, unit.text)
     result.engine_calls = 1 if missing else 0
+    _restore_all(plan, (done, fresh), terms, memory, result)
+    return result
+
+
+_Both = tuple[Mapping[str, Translation], Mapping[str, Translation]]  # (all, fresh)
+_Tally = LanguageTranslation
+
+
+def _restore_all(
+    plan: list[_Planned], both: _Both, terms: Terms | None, memory: Memory | None, result: _Tally
+) -> None:
+    """Each planned unit into ``result``, its plan dropped once restored (``plan`` is emptied)
+    and restorations kept in batches: memory stays flat in the number of documents."""
+    done, fresh = both
     kept: dict[str, str] = {}
-    # Memory flat in the number of documents: each unit's plan (its split, protected
-    # sentences) is dropped once restored, and restorations are kept in batches rather than
-    # all held until the end.
     plan.reverse()
     while plan:
         planned = plan.pop()
         if any(t in fresh for t in planned.inputs):
             result.engine_units.append(f"{planned.slug}/{planned.unit.id}")
-        restored = _restored(planned, done, lang, terms, kept)
+        restored = _restored(planned, done, result.lang, terms, kept)
         if restored is not planned.kept:
             result.restored_units += 1
         result.units[planned.slug][planned.unit.id] = restored.add_to(result, planned.unit.id)
-        if memory and (len(kept) >= _KEEP_BATCH or not plan) and kept:
+        if memory and kept and (len(kept) >= _KEEP_BATCH or not plan):
             memory.keep(RESTORED, kept)
             kept = {}
-    return result
-
-
-#: Restored units kept in the memory per transaction (what the build holds until then).
-_KEEP_BATCH = 512
 
 
 #: The kind of derived result (see :mod:`pipeline.derived`) a restored unit is kept as.
 RESTORED = "restored"
+_KEEP_BATCH = 512  # restored units kept in the memory per transaction (held until then)
 
 
 @dataclass(frozen=True, slots=True)
