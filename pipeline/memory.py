@@ -98,6 +98,13 @@ def _dump(alignment: Alignment | None) -> str | None:
     return None if alignment is None else json.dumps(alignment, separators=(",", ":"))
 
 
+def _copy(text: str) -> str:
+    """An equal str that is not ``text`` (ASCII needs none: its UTF-8 is the str's own)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+
+
 def _load(raw: str | None) -> Alignment | None:
     # The alignment places inline markup on restore; it is stored so that a memory hit
     # restores exactly as the fresh translation did (byte-identical rebuilds).
@@ -243,10 +250,12 @@ class TranslationMemory:
         if self._conn is None or not pairs:
             return
         pair = f"{source}-{target}"
-        rows = [
-            (pair, identity, normalize(s), t.text, t.score, _dump(t.alignment))
+        # A generator, and a copy of each text: binding a non-ASCII str caches its UTF-8 bytes
+        # in the str itself, which would stay for as long as the build holds the translation.
+        rows = (
+            (pair, identity, normalize(s), _copy(t.text), t.score, _dump(t.alignment))
             for s, t in pairs.items()
-        ]
+        )
         try:
             with self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")

@@ -26,7 +26,7 @@ METHODS = ("exact", "source", "align", "fuzzy", "position")
 Alignment = Sequence[tuple[int, int, int, int]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A paired tag of the source sentence and the text it wraps."""
 

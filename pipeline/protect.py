@@ -48,7 +48,7 @@ _END_PUNCT = ".!?。！？؟।"
 _LITERAL_RE = re.compile(r"[{｛][^{}｛｝]{0,40}[}｝]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermSlot:
     """A glossary term (or literal braces of the source) replaced by a placeholder."""
 
@@ -57,7 +57,7 @@ class TermSlot:
     literal: bool = False  # braces of the source text, not a glossary term
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Protected:
     """A sentence as the engine sees it."""
 
@@ -70,7 +70,7 @@ class Protected:
     empty: tuple[str, ...] = ()  # paired tags around no words (``[](x)``), put back as is
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Restored:
     """A translated tagged sentence, with what had to be repaired."""
 

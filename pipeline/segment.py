@@ -42,7 +42,7 @@ _BLOCK_TAGS = {
 _KIND_BY_PARENT = {"th": "cell", "td": "cell", "heading": "heading"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """One translatable piece: a heading, paragraph, list item, cell, title, alt text…"""
 
@@ -60,7 +60,7 @@ class Unit:
         return any(ch.isalpha() for ch in plain_text(self.text))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitRef:
     """A place in the skeleton where a unit's rendered text goes."""
 

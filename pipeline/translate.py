@@ -57,7 +57,7 @@ class Memory(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitTranslation:
     """A unit in one language, with what the engine and the markup restoration reported."""
 
@@ -110,9 +110,11 @@ def translate_language(
         aligned = [i for i, text in enumerate(missing) if text in with_spans]
         out = engine.translate(missing, SOURCE_LANGUAGE, lang, aligned=aligned)
         fresh = dict(zip(missing, out, strict=True))
+        del out, with_spans
         if memory:
             memory.store(identity, lang, fresh)
-    done = {**known, **fresh}
+    done = known  # no third dict of every translation: ``known`` is not used again
+    done.update(fresh)
 
     result = LanguageTranslation(
         lang,
@@ -127,24 +129,41 @@ def translate_language(
             if not unit.translatable:
                 result.units[seg.document.slug][unit.id] = UnitTranslation(unit.id, unit.text)
     result.engine_calls = 1 if missing else 0
+    _restore_all(plan, (done, fresh), terms, memory, result)
+    return result
+
+
+_Both = tuple[Mapping[str, Translation], Mapping[str, Translation]]  # (all, fresh)
+_Tally = LanguageTranslation
+
+
+def _restore_all(
+    plan: list[_Planned], both: _Both, terms: Terms | None, memory: Memory | None, result: _Tally
+) -> None:
+    """Each planned unit into ``result``, its plan dropped once restored (``plan`` is emptied)
+    and restorations kept in batches: memory stays flat in the number of documents."""
+    done, fresh = both
     kept: dict[str, str] = {}
-    for planned in plan:
+    plan.reverse()
+    while plan:
+        planned = plan.pop()
         if any(t in fresh for t in planned.inputs):
             result.engine_units.append(f"{planned.slug}/{planned.unit.id}")
-        restored = _restored(planned, done, lang, terms, kept)
+        restored = _restored(planned, done, result.lang, terms, kept)
         if restored is not planned.kept:
             result.restored_units += 1
         result.units[planned.slug][planned.unit.id] = restored.add_to(result, planned.unit.id)
-    if memory and kept:
-        memory.keep(RESTORED, kept)
-    return result
+        if memory and kept and (len(kept) >= _KEEP_BATCH or not plan):
+            memory.keep(RESTORED, kept)
+            kept = {}
 
 
 #: The kind of derived result (see :mod:`pipeline.derived`) a restored unit is kept as.
 RESTORED = "restored"
+_KEEP_BATCH = 512  # restored units kept in the memory per transaction (held until then)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Restored:
     """A unit's restored text, what restoring reported, and the inputs it came from."""
 
@@ -191,7 +210,7 @@ class _Restored:
         return UnitTranslation(unit_id, self.text, self.score, list(self.findings))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Planned:
     """A unit to translate: its sentences as the engine sees them, or its kept restoration."""
 

@@ -44,7 +44,7 @@ from pipeline.segment import Unit
 DRAFT_NOTE = "draft: not approved when its English changed"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     """What the page shows for one unit, and why."""
 

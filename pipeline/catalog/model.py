@@ -44,7 +44,7 @@ _MACHINE_RE = re.compile(r"^machine translation by (\S+?)(?: \(text ([0-9a-f]+)\
 STALE_NOTE = "English changed since review (old English in #| msgid); page shows machine output"
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One PO entry as read or to be written."""
 

@@ -116,9 +116,10 @@ def possible_breaks(text: str) -> list[int]:
 
 
 # wrap_field asks twice for a string whose first line is broken, and a template and its
-# catalogs hold the same msgids.
+# catalogs hold the same msgids. One byte per character: a tuple of ints would cost eight,
+# megabytes for a full cache.
 @functools.lru_cache(maxsize=1024)
-def _possible_breaks(text: str) -> tuple[int, ...]:
+def _possible_breaks(text: str) -> bytes:
     # One pass over the properties; the common cases (a pair-table property, a space) first.
     plain, spaced = _decisions()
     props = list(map(_PROPS.__getitem__, text))
@@ -151,7 +152,7 @@ def _possible_breaks(text: str) -> tuple[int, ...]:
         else:  # BK, CR, LF
             out[i] = MANDATORY
             prev, last, seen_space = prop, _BK, False
-    return tuple(out)
+    return bytes(out)
 
 
 def _run_before(props: list[int], i: int, prop: int) -> int:

@@ -20,7 +20,7 @@ from typing import Any, Protocol, cast
 from pipeline.errors import ConfigError, PipelineError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Translation:
     """One engine output: the text, the model's score per token (None if it has none)."""
 
