@@ -48,8 +48,8 @@ assert len([sp.decode_pieces(o.hypotheses[0]) for o in out]) == len(texts)
 TRACE = r"""
 import json, os, sys, tracemalloc
 tracemalloc.start(1)
-import pipeline.build as build
-real = build.render_documents
+import pipeline.stages.render as stage  # pipeline.build imports it when it renders
+real = stage.render_documents
 def traced(*args, **kwargs):
     snap = tracemalloc.take_snapshot()
     top = snap.statistics("lineno")[:12]
@@ -57,7 +57,7 @@ def traced(*args, **kwargs):
     json.dump({"top": rows, "now_mb": tracemalloc.get_traced_memory()[0] / 2**20},
               open(os.environ["BENCH_TRACE"], "w"))
     return real(*args, **kwargs)
-build.render_documents = traced
+stage.render_documents = traced
 from pipeline.cli import main
 main(prog_name="summary-pipeline")
 """
