@@ -9,23 +9,32 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 
-class _Digits(dict[int, int | str]):
-    """``str.translate`` table: a decimal digit of any script → its ASCII digit, filled per
-    character on first sight (everything else maps to itself)."""
+class CharTable(dict[int, "int | str | None"]):
+    """A ``str.translate`` table filled per character on first sight: ``rule(ch)`` gives the
+    replacement (a string, None to drop it, or ``ord(ch)`` to keep it). Bounded, whatever
+    text comes."""
 
-    def __missing__(self, code: int) -> int | str:
-        if len(self) >= 4096:  # bounded, whatever text comes
+    def __init__(self, rule: Callable[[str], int | str | None]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> int | str | None:
+        if len(self) >= 4096:
             self.clear()
-        ch = chr(code)
-        digit = unicodedata.decimal(ch, None) if ch.isdigit() else None
-        value = self[code] = code if digit is None else str(digit)
+        value = self[code] = self._rule(chr(code))
         return value
 
 
-_DIGITS = _Digits()
+def _ascii_digit(ch: str) -> int | str:
+    digit = unicodedata.decimal(ch, None) if ch.isdigit() else None
+    return ord(ch) if digit is None else str(digit)
+
+
+_DIGITS = CharTable(_ascii_digit)
 
 
 def _ascii_digits(text: str) -> str:

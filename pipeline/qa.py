@@ -16,7 +16,7 @@ from pipeline.findings import Finding, Severity
 from pipeline.glossary import Glossary, Terms
 from pipeline.inline import TagError, Token, tokenize
 from pipeline.languages import get_language
-from pipeline.numbers import missing_numbers
+from pipeline.numbers import CharTable, missing_numbers
 from pipeline.punctuation import end_punctuation_problem, sentence_count
 from pipeline.urls import EMAIL_RE, URL_RE
 
@@ -184,21 +184,16 @@ def _untranslated(source: str, target: str, terms: Terms | None) -> list[Finding
     return [_finding("untranslated", "the translation is the English text")]
 
 
-class _CjkLetters(dict[int, int | None]):
-    """``str.translate`` table that drops CJK letters (Han, kana, Hangul), filled per
-    character on first sight (everything else maps to itself)."""
-
-    def __missing__(self, code: int) -> int | None:
-        if len(self) >= 4096:  # bounded, whatever text comes
-            self.clear()
-        ch = chr(code)
-        cjk = ch.isalpha() and unicodedata.name(ch, "").startswith(_CJK_NAMES)
-        value = self[code] = None if cjk else code
-        return value
-
-
 _CJK_NAMES = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL")
-_CJK_LETTERS = _CjkLetters()
+
+
+def _drop_cjk(ch: str) -> int | None:
+    """None (dropped) for a CJK letter (Han, kana, Hangul), else the character kept."""
+    cjk = ch.isalpha() and unicodedata.name(ch, "").startswith(_CJK_NAMES)
+    return None if cjk else ord(ch)
+
+
+_CJK_LETTERS = CharTable(_drop_cjk)
 
 
 def _script_of(text: str) -> str:
