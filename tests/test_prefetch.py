@@ -110,3 +110,39 @@ def test_prefetch_then_release_unused_loads_nothing(install_argos: Install) -> N
     engine.release()
     assert engine.stats().model_loads == 0
     assert not [t for t in threading.enumerate() if t.name == "model-load"]
+
+
+def test_a_released_model_is_unloaded_before_the_next_one_loads(
+    runner: CliRunner, project: Path, install_argos: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unloading runs on its own thread while the build goes on; one language's model is
+    resident at a time all the same."""
+    import time
+
+    from pipeline.engines import argos
+
+    install_argos("en-es", "en-fr")
+    events: list[str] = []
+    real_open, real_unload = ArgosEngine._open, argos._unload
+
+    def spy_open(self: ArgosEngine, info: argos.models.ModelInfo) -> object:
+        events.append(f"open {info.to_code}")
+        return real_open(self, info)
+
+    def slow_unload(translators: list[object]) -> None:
+        events.append(f"unload on {threading.current_thread().name}")
+        time.sleep(0.3)  # a slow unload: the next load must still wait for it
+        real_unload(translators)
+        events.append("unloaded")
+
+    monkeypatch.setattr(ArgosEngine, "_open", spy_open)
+    monkeypatch.setattr(argos, "_unload", slow_unload)
+    output = _build(runner, project, "--lang", "es", "--lang", "fr")
+    assert "2 model load(s)" in output
+    for thread in threading.enumerate():
+        if thread.name == "model-unload":
+            thread.join()
+    assert events == [
+        "open es", "unload on model-unload", "unloaded",
+        "open fr", "unload on model-unload", "unloaded",
+    ]

@@ -112,6 +112,7 @@ class ArgosEngine:
         self._models: list[models.ModelInfo] | None = None
         self._loaded: dict[Path, _Loaded] = {}
         self._loading: dict[Path, Background[_Loaded]] = {}  # prefetched, not yet used
+        self._unloading: Background[None] | None = None  # released, not yet unloaded
         self._checksums: dict[Path, str] = {}  # hashing a model once per engine
         self.loads = 0  # how many models this engine loaded (build.json, tests)
 
@@ -189,6 +190,7 @@ class ArgosEngine:
             return  # check() reports it before any work
         assert info.path is not None
         if info.path not in self._loaded and info.path not in self._loading:
+            self._settle()
             self._loading[info.path] = Background(lambda: self._open(info), "model-load")
 
     def _load(self, info: models.ModelInfo) -> _Loaded:
@@ -196,6 +198,8 @@ class ArgosEngine:
         if info.path in self._loaded:
             return self._loaded[info.path]
         pending = self._loading.pop(info.path, None)
+        if pending is None:
+            self._settle()
         loaded = pending.result() if pending is not None else self._open(info)
         self.loads += 1
         self._loaded[info.path] = loaded
@@ -278,7 +282,8 @@ class ArgosEngine:
     def _submit(
         self, loaded: _Loaded, encoded: list[list[str]], indices: list[int], attention: bool
     ) -> list[tuple[list[int], Any]]:
-        """Queue ``indices`` in length-sorted batches; their futures, batch by batch.
+        """Queue ``indices`` in batches cut longest first, as CTranslate2 rebatches one call
+        (the short remainder batch is the cheap one); their futures, batch by batch.
 
         Every batch is submitted at once (asynchronous=True): CTranslate2 runs them on its
         inter_threads workers back to back, as one translate_batch call would, while the
@@ -286,12 +291,12 @@ class ArgosEngine:
         own decoding cap, relative to its longest input, so a looping model cannot stall a
         build and a short sentence never decodes for as long as the longest one may.
         """
-        order = sorted(indices, key=lambda i: len(encoded[i]))
+        order = sorted(indices, key=lambda i: len(encoded[i]), reverse=True)
         prefix = loaded.info.target_prefix
         pending = []
         for batch in _batches(order, encoded, self.batch_size, self.batch_type):
             inputs = [encoded[i] for i in batch]
-            longest = len(inputs[-1])  # length-sorted
+            longest = len(inputs[0])  # sorted longest first
             futures = loaded.translator.translate_batch(
                 inputs,
                 target_prefix=[[prefix]] * len(inputs) if prefix else None,
@@ -336,29 +341,40 @@ class ArgosEngine:
         return EngineStats(model_loads=self.loads)
 
     def release(self) -> None:
-        """Unload every model (one language's models are resident at a time)."""
+        """Unload every model (one language's models are resident at a time).
+
+        Unloading runs on its own thread (CTranslate2 frees the weights without the GIL)
+        while the caller merges and renders; the next model loads once it is done.
+        """
         for path, pending in self._loading.items():
             with contextlib.suppress(Exception):  # never used: its error does not matter
                 self._loaded.setdefault(path, pending.result())
         self._loading.clear()
-        for loaded in self._loaded.values():
-            try:
-                loaded.translator.unload_model()
-            except (RuntimeError, AttributeError):
-                log.debug("unload failed for %s", loaded.info.pair)
         if self._loaded:
+            translators = [loaded.translator for loaded in self._loaded.values()]
             self._loaded.clear()
-            _return_freed_memory()
+            self._settle()
+            self._unloading = Background(lambda: _unload(translators), "model-unload")
+
+    def _settle(self) -> None:
+        """Wait for the models released last to be unloaded."""
+        if self._unloading is not None:
+            self._unloading.result()
+            self._unloading = None
 
 
-def _return_freed_memory() -> None:
-    """Give the heap freed by a model and its decoding buffers back to the system.
-
-    glibc keeps freed memory in per-thread arenas, and each language's translator runs on
-    new threads, so without a trim the resident size grows language after language.
-    """
+def _unload(translators: list[Any]) -> None:
+    """Unload, then give the heap freed by the models and their decoding buffers back to
+    the system: glibc keeps freed memory in per-thread arenas, and each language's
+    translator runs on new threads, so without a trim the resident size grows language
+    after language."""
     import ctypes
 
+    for translator in translators:
+        try:
+            translator.unload_model()
+        except (RuntimeError, AttributeError):
+            log.debug("unload failed for a released model")
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
@@ -366,13 +382,13 @@ def _return_freed_memory() -> None:
 def _batches(
     order: list[int], encoded: list[list[str]], size: int, batch_type: str
 ) -> list[list[int]]:
-    """Cut length-sorted indices into full batches: ``size`` examples, or ``size`` tokens
-    counted with padding (the batch's longest input times its examples) like CTranslate2."""
+    """Cut indices sorted longest first into full batches: ``size`` examples, or ``size``
+    tokens counted with padding (the first input's length times the examples)."""
     batches: list[list[int]] = []
     current: list[int] = []
     for i in order:
         if batch_type == "tokens":
-            full = bool(current) and (len(current) + 1) * len(encoded[i]) > size
+            full = bool(current) and (len(current) + 1) * len(encoded[current[0]]) > size
         else:
             full = len(current) >= size
         if full:
