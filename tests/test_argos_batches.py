@@ -45,6 +45,34 @@ def test_batch_size_type_and_threads_change_nothing_but_speed(
         assert engine.loads == 1
 
 
+@pytest.mark.parametrize("batch_type, size", [("examples", 2), ("tokens", 40)])
+def test_batches_are_cut_and_queued_longest_first(
+    install_argos: Install, monkeypatch: pytest.MonkeyPatch, batch_type: str, size: int
+) -> None:
+    """As CTranslate2 rebatches one call: the remainder batch holds the shortest sentences
+    (a small batch of long ones would decode longest at the lowest efficiency)."""
+    install_argos("en-es")
+    engine = ArgosEngine(batch_size=size, batch_type=batch_type)
+    engine.translate(SENTENCES[:1], "en", "es")
+    translator = next(iter(engine._loaded.values())).translator
+    queued: list[list[int]] = []
+
+    class Spy:
+        def translate_batch(self, inputs: list[list[str]], **options: object) -> object:
+            queued.append([len(tokens) for tokens in inputs])
+            return translator.translate_batch(inputs, **options)
+
+    next(iter(engine._loaded.values())).translator = Spy()
+    got = engine.translate(SENTENCES, "en", "es", aligned=())
+    engine.release()
+    lengths = [n for batch in queued for n in batch]
+    assert lengths == sorted(lengths, reverse=True) and len(lengths) == 5  # "" is not sent
+    assert len(queued) > 1 and len(queued[-1]) <= len(queued[0])
+    if batch_type == "tokens":
+        assert all(len(batch) * batch[0] <= size or len(batch) == 1 for batch in queued)
+    assert all(t.text for i, t in enumerate(got) if i != 1)
+
+
 def test_unknown_batch_type_is_a_configuration_error(tmp_path: Path) -> None:
     from pipeline.config import load_config
     from pipeline.errors import ConfigError
