@@ -105,7 +105,7 @@ def translate_language(
     missing = [t for t in needed if t not in known]
     fresh: dict[str, Translation] = {}
     if missing:
-        # Attention only where a sentence has markup spans to place (it costs decoding time).
+        # Alignments only where a sentence has markup spans to place (they cost time).
         with_spans = {text for planned in plan for text in planned.with_spans}
         aligned = [i for i, text in enumerate(missing) if text in with_spans]
         out = engine.translate(missing, SOURCE_LANGUAGE, lang, aligned=aligned)

@@ -158,8 +158,8 @@ class ArgosEngine:
         """Translate through the route; a pivot route chains two models.
 
         ``aligned``: indices of the sentences whose alignment is wanted (those with markup
-        spans to place); the others are decoded without attention, which is cheaper, and
-        get no alignment. None: every sentence (a pivot route never has alignments).
+        spans to place); the others return no attention (copying it out and aligning cost
+        time) and get no alignment. None: every sentence (a pivot never has alignments).
         """
         route = self.route(source, target)
         texts = list(sentences)
@@ -308,8 +308,8 @@ class ArgosEngine:
                 length_penalty=1.0,
                 replace_unknowns=True,
                 return_scores=True,
-                # Attention gives the word alignment that places links and emphasis
-                # (pipeline.protect); asked for only where there are spans to place.
+                # Attention gives the word alignment that places links and emphasis; returned
+                # only where there are spans (replace_unknowns computes it for every batch).
                 return_attention=attention,
                 asynchronous=True,
             )
