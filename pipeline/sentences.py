@@ -3,9 +3,10 @@
 English is split with pysbd (rule-based, offline), which keeps "U.K.", "Dr.", "e.g.",
 "9 a.m.", decimals and quotes inside their sentence. pysbd runs dozens of regular expressions
 over every text; most summary sentences need none of them, so a plain text (words, commas,
-hyphens, single spaces, and periods only after a word of letters that is no abbreviation,
+hyphens, apostrophes between letters, single spaces, and periods only after a word of letters,
 before a capital) is split here directly, where pysbd is known to split the same way
-(``tests/test_sentences.py`` compares both); anything else goes to pysbd.
+(``tests/test_sentences.py`` compares both); anything else goes to pysbd, which is imported
+only then.
 
 A paired tag that crosses a sentence boundary is closed at the end of one sentence and
 reopened at the start of the next, so every sentence is well formed on its own;
@@ -28,15 +29,28 @@ _ADJACENT_RE = re.compile(r"</([a-z]+\d*)>(\s*)<\1>")
 
 
 # Words separated by single spaces; a period only ends a word of letters, before a capital.
-# At most one apostrophe, between letters ("it's"): two may pair up as quotes for pysbd.
+# Apostrophes only after a letter ("it's", "farmers'"): pysbd reads a single quote as opening
+# a quotation only after a space.
 _PLAIN_RE = re.compile(
-    r"(?:(?:[A-Za-z0-9,%']+(?:-[A-Za-z0-9,%']+)*|[A-Za-z]{2,}\.(?= [A-Z])) )*"
+    r"(?:(?:[A-Za-z0-9,%']+(?:-[A-Za-z0-9,%']+)*"
+    r"|(?:[A-Za-z]{2,}|[A-Za-z]+(?:'[A-Za-z]+)+)\.(?= [A-Z])) )*"
     r"[A-Za-z0-9,%']+(?:-[A-Za-z0-9,%']+)*[.!?]?"
 )
-_PLAIN_APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])'(?=[A-Za-z])")
-_PERIOD_END_RE = re.compile(r"(?<![^ ])([A-Za-z]+)\. ")
+_PLAIN_APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])'")
+_PERIOD_END_RE = re.compile(r"(?<![^ ])([A-Za-z]+(?:'[A-Za-z]+)*)\. (?=(\S+))")
 # pysbd lists Roman numerals (i. ii.) and alphabetical items (a. b.) as list markers.
 _ROMAN_RE = re.compile(r"[ivxlcdm]+", re.IGNORECASE)
+# The abbreviations whose period pysbd never reads as an end before a capital ("Dr. Smith"):
+# pysbd 0.3.4's English PREPOSITIVE_ABBREVIATIONS, copied so that a plain text needs no
+# pysbd import (tests/test_sentences.py checks the copy against pysbd's own list). Its other
+# abbreviations end a sentence before a capital, except before "I" ("in May. I left" stays one
+# sentence) and in "Co. KG": those words after a period send the text to pysbd.
+_PREPOSITIVE_WORDS = (
+    "adm attys brig capt cmdr col cpl det dr fig gen gov ing lt maj messrs mr mrs ms mssrs "
+    "mt ph prof rep reps rev sen sens sgt st supt v vs"
+)
+_PREPOSITIVE = frozenset(_PREPOSITIVE_WORDS.split())
+_NEXT_WORD_RE = re.compile(r"I|I'.*|KG")
 
 
 @functools.cache
@@ -44,13 +58,6 @@ def _segmenter() -> Any:
     import pysbd
 
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-
-@functools.cache
-def _abbreviations() -> frozenset[str]:
-    from pysbd.lang.english import English
-
-    return frozenset(a.strip().lower() for a in English.Abbreviation.ABBREVIATIONS)
 
 
 def sentence_starts(text: str) -> list[int]:
@@ -72,14 +79,18 @@ def pysbd_starts(text: str) -> list[int]:
 def _plain_starts(text: str) -> list[int] | None:
     """Sentence starts of a plain text, or None: pysbd's rules are needed."""
     apostrophes = text.count("'")
-    if apostrophes > 1 or (apostrophes and not _PLAIN_APOSTROPHE_RE.search(text)):
+    if apostrophes and len(_PLAIN_APOSTROPHE_RE.findall(text)) != apostrophes:
         return None
     if not _PLAIN_RE.fullmatch(text):
         return None
     starts = []
     for match in _PERIOD_END_RE.finditer(text):
         word = match.group(1).lower()
-        if word in _abbreviations() or _ROMAN_RE.fullmatch(word):
+        if (
+            word in _PREPOSITIVE
+            or _ROMAN_RE.fullmatch(word)
+            or _NEXT_WORD_RE.fullmatch(match.group(2))
+        ):
             return None
         starts.append(match.end())
     return starts

@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import load_document
 from pipeline.inline import tokenize
 from pipeline.segment import segment
-from pipeline.sentences import pysbd_starts, sentence_starts
+from pipeline.sentences import _PREPOSITIVE, pysbd_starts, sentence_starts
 from pipeline.testing.argos_text import BUNDLED_TEXT, text_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +37,89 @@ TRICKY = [
     "J. Smith wrote. A. B. C. Then X. Then Y. Then the end. I. Me. Us.",
     "Visit example.org. Then file.pdf. Then the end.",
     "Say it, and go. say it. say. go. SAY IT. GO NOW.",
+    "The city's plan and the charity's volunteers met at four o'clock. Then they're off.",
+    "The farmers' union met. The players' 'best' day. Then 'go' home. It's 'done'. Now.",
+    "We met in May. Then we left. We met in May. I left. In May. I'm here. In May. I'll go.",
+    "Mueller Co. KG won. Then Mueller Co. Then more.",
+    "See no. Five. See fig. Two. See art. Ten.",
 ]
+
+# Words that pysbd's rules treat in their own ways: abbreviations (prepositive, numbered and
+# plain), apostrophes and single quotes in every position, "I" after a period, list markers.
+_WORDS = [
+    "the",
+    "plan",
+    "Then",
+    "The",
+    "city's",
+    "o'clock",
+    "it's",
+    "farmers'",
+    "'tis",
+    "'go",
+    "done'",
+    "Dr",
+    "May",
+    "may",
+    "no",
+    "Co",
+    "KG",
+    "fig",
+    "St",
+    "etc",
+    "I",
+    "I'm",
+    "I'll",
+    "ii",
+    "iv",
+    "a",
+    "B",
+    "3.5",
+    "2020",
+    "1,000",
+    "30%",
+    "well-known",
+    "e-mail",
+    "U.S.",
+    "vs",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS), st.sampled_from([" ", " ", ". ", ", ", "! ", "? "])),
+        min_size=1,
+        max_size=14,
+    ),
+    st.sampled_from(["", ".", "!", "?"]),
+)
+def test_generated_texts_split_as_pysbd_splits_them(words: list[tuple[str, str]], end: str) -> None:
+    text = "".join(word + gap for word, gap in words).rstrip() + end
+    assert sentence_starts(text) == pysbd_starts(text)
+
+
+def test_every_abbreviation_of_pysbd_splits_as_pysbd_splits_it() -> None:
+    from pysbd.lang.english import English
+
+    listed = English.Abbreviation
+    assert {a.strip() for a in listed.PREPOSITIVE_ABBREVIATIONS} == _PREPOSITIVE
+    words = {
+        a.strip()
+        for a in [
+            *listed.ABBREVIATIONS,
+            *listed.PREPOSITIVE_ABBREVIATIONS,
+            *listed.NUMBER_ABBREVIATIONS,
+        ]
+        if a.strip().isalpha()
+    }
+    texts = [
+        text
+        for word in sorted(words)
+        for form in (word, word.title(), word.upper())
+        for text in (f"We saw {form}. Then we left.", f"In {form}. I left. {form}. It's late.")
+    ]
+    assert [t for t in texts if sentence_starts(t) != pysbd_starts(t)] == []
 
 
 def _plain_units() -> list[str]:
@@ -46,8 +130,7 @@ def _plain_units() -> list[str]:
             tokens = tokenize(unit.text)
             texts.append(
                 "".join(
-                    t.value if t.kind == "text" else "X" if t.kind == "void" else ""
-                    for t in tokens
+                    t.value if t.kind == "text" else "X" if t.kind == "void" else "" for t in tokens
                 )
             )
     return texts
