@@ -19,12 +19,15 @@ import gettext
 import io
 import logging
 import re
+import struct
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
+from pipeline.catalog.model import Entry
+from pipeline.catalog.po import parse_po
+from pipeline.errors import CatalogError
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 
 log = logging.getLogger(__name__)
@@ -80,21 +83,41 @@ def placeholder_problem(msgid: str, msgstr: str) -> str | None:
     return None
 
 
-def _refuse_bad_entries(path: Path, catalog: Any) -> tuple[str, ...]:
-    problems = []
-    for message in catalog:
-        if not message.id or not message.string:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        problem = next((p for s in strings if s and (p := placeholder_problem(ids[-1], s))), None)
-        if problem is not None:
-            problems.append(
-                f"{path}:{message.lineno}: UI catalog entry {ids[0]!r} refused: {problem}; "
-                "the next catalog or English is used"
-            )
-            message.string = tuple("" for _ in strings) if len(strings) > 1 else ""
-    return tuple(problems)
+def _usable(path: Path, entry: Entry) -> tuple[bool, str | None]:
+    """Whether ``entry`` goes into the compiled catalog, and why not when it is refused.
+
+    As msgfmt does, fuzzy, obsolete and untranslated entries are left out (a plural entry
+    with any form missing too: gettext would otherwise show an empty text for that count).
+    """
+    strings = [entry.msgstr, *entry.plurals]
+    if not entry.msgid or entry.obsolete or entry.fuzzy or not all(strings):
+        return False, None
+    ids = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
+    problem = next((p for s in strings if (p := placeholder_problem(ids[-1], s))), None)
+    if problem is None:
+        return True, None
+    return False, (
+        f"{path}:{entry.line}: UI catalog entry {entry.msgid!r} refused: {problem}; "
+        "the next catalog or English is used"
+    )
+
+
+def _mo_bytes(messages: dict[bytes, bytes]) -> bytes:
+    """A GNU ``.mo`` file of ``messages`` (no hash table: Python's reader does not use one)."""
+    keys = sorted(messages)
+    ids = b"".join(k + b"\0" for k in keys)
+    strs = b"".join(messages[k] + b"\0" for k in keys)
+    start = 7 * 4 + 16 * len(keys)  # after the header and both offset tables
+    id_table, str_table, offset = [], [], 0
+    for key in keys:
+        id_table += [len(key), start + offset]
+        offset += len(key) + 1
+    for key in keys:
+        str_table += [len(messages[key]), start + offset]
+        offset += len(messages[key]) + 1
+    header = struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, start)
+    tables = struct.pack(f"<{len(id_table) + len(str_table)}I", *id_table, *str_table)
+    return header + tables + ids + strs
 
 
 @functools.lru_cache(maxsize=256)
@@ -102,16 +125,31 @@ def _compile(
     path: Path, mtime_ns: int, size: int
 ) -> tuple[gettext.GNUTranslations, tuple[str, ...]]:
     # mtime and size are part of the key so an edited catalog is compiled again.
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with path.open("rb") as handle:
-        catalog = read_po(handle, abort_invalid=True)
-    problems = _refuse_bad_entries(path, catalog)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)  # fuzzy and refused (emptied) entries are left out
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer), problems
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CatalogError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from err
+    catalog = parse_po(text, str(path))
+    problems = []
+    header = "Content-Type: text/plain; charset=UTF-8\n"
+    plural = next((v for k, v in catalog.header.items() if k.lower() == "plural-forms"), None)
+    if plural is not None:
+        header += f"Plural-Forms: {plural}\n"
+    messages = {b"": header.encode("utf-8")}
+    for entry in catalog.entries:
+        usable, problem = _usable(path, entry)
+        if problem is not None:
+            problems.append(problem)
+        if not usable:
+            continue
+        key = entry.msgid if entry.msgid_plural is None else f"{entry.msgid}\0{entry.msgid_plural}"
+        if entry.context is not None:
+            key = f"{entry.context}\x04{key}"
+        messages[key.encode("utf-8")] = "\0".join([entry.msgstr, *entry.plurals]).encode("utf-8")
+    try:
+        return gettext.GNUTranslations(io.BytesIO(_mo_bytes(messages))), tuple(problems)
+    except (ValueError, SyntaxError) as err:  # a Plural-Forms gettext cannot evaluate
+        raise CatalogError(f"{path}: {err}") from err
 
 
 def compile_catalog(path: Path) -> gettext.GNUTranslations:
@@ -171,7 +209,7 @@ class UICatalogs:
             for path in self.files(code):
                 try:
                     compiled, problems = compile_checked(path)
-                except (OSError, ValueError, SyntaxError) as err:
+                except (OSError, CatalogError) as err:
                     self._warn(f"UI catalog {path} is unreadable ({err}); skipping it")
                     continue
                 # A fresh object per language: add_fallback changes it, the cache keeps it.

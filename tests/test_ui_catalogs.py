@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -216,3 +219,95 @@ def test_text_colours_have_enough_contrast() -> None:
             light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
             ratio = (light + 0.05) / (dark + 0.05)
             assert ratio >= 4.5, f"{fg} on {bg}: {ratio:.2f} < 4.5 (WCAG AA)"
+
+
+_TRICKY_PO = r"""# A translator's catalog with what PO editors write.
+msgid ""
+msgstr ""
+"Language: ru\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && "
+"n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
+
+msgid "Languages"
+msgstr "Языки"
+
+#, fuzzy
+msgid "All handouts"
+msgstr "Все материалы?"
+
+msgid "Untranslated"
+msgstr ""
+
+msgctxt "menu"
+msgid "Languages"
+msgstr "Языки (меню)"
+
+msgid "%(n)s page"
+msgid_plural "%(n)s pages"
+msgstr[0] "%(n)s страница"
+msgstr[1] "%(n)s страницы"
+msgstr[2] "%(n)s страниц"
+
+msgid "%(n)s file"
+msgid_plural "%(n)s files"
+msgstr[0] "%(n)s файл"
+msgstr[1] ""
+msgstr[2] "%(n)s файлов"
+
+msgid "Tab\there \"quoted\""
+msgstr "Таб\tздесь «в кавычках»"
+
+#~ msgid "Old"
+#~ msgstr "Старое"
+"""
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext msgfmt is not installed")
+def test_compiled_catalog_answers_as_msgfmt_s(tmp_path: Path) -> None:
+    po = tmp_path / "ru" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(_TRICKY_PO, encoding="utf-8")
+    mo = tmp_path / "messages.mo"
+    subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
+    with mo.open("rb") as handle:
+        reference = gettext.GNUTranslations(handle)
+    ours, real = UICatalogs([tmp_path]).get("ru")
+    assert real
+    for msgid in ("Languages", "All handouts", "Untranslated", "Old", 'Tab\there "quoted"'):
+        assert ours.gettext(msgid) == reference.gettext(msgid), msgid
+    assert ours.pgettext("menu", "Languages") == reference.pgettext("menu", "Languages")
+    for n in (1, 2, 5, 11, 21, 22, 25, 101):
+        assert ours.ngettext("%(n)s page", "%(n)s pages", n) == reference.ngettext(
+            "%(n)s page", "%(n)s pages", n
+        ), n
+    assert ours.gettext("Languages") == "Языки"
+    assert ours.ngettext("%(n)s page", "%(n)s pages", 22) == "%(n)s страницы"
+    # msgfmt keeps a plural entry with a form missing (and shows "" for that count); a page
+    # must never lose the words, so the English forms stand in.
+    assert reference.ngettext("%(n)s file", "%(n)s files", 2) == ""
+    assert ours.ngettext("%(n)s file", "%(n)s files", 2) == "%(n)s files"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('msgid "Languages"\nmsgstr "Lenguas\n', "expected a quoted string"),
+        ('msgid "Languages"\nmsgstr "a"\n\nmsgid "Languages"\nmsgstr "b"\n', "duplicate"),
+        ("\xff\xfe not text", "not UTF-8"),
+        ('msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=import os;\\n"\n', "plural"),
+    ],
+)
+def test_unreadable_ui_catalog_is_skipped_with_a_warning(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    po = tmp_path / "es" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode("utf-8"))
+    catalogs = UICatalogs([tmp_path, default_locales_dir()])
+    translations, real = catalogs.get("es")
+    assert real  # the package's catalog still serves
+    assert translations.gettext("Languages") == "Idiomas"
+    assert len(catalogs.warnings) == 1, catalogs.warnings
+    assert f"UI catalog {po} is unreadable" in catalogs.warnings[0]
+    assert reason in catalogs.warnings[0]
