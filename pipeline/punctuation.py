@@ -39,15 +39,24 @@ def _bmp_outside(skipped: tuple[tuple[int, int], ...]) -> Iterator[int]:
 
 # Sentence ends: . ! ? and their script forms (Arabic ؟, Urdu ۔, Devanagari ।, Ethiopic ። ፧),
 # not after a one-letter word ("U.K.", "e.g."; a letter after a vowel sign is no word of its
-# own: हुआ।); CJK full stops need no space after them. Compiled on first use: listing the
-# marks costs more than a rebuild that checks nothing (checks kept in the memory) can spare.
+# own: हुआ।); CJK full stops need no space after them. The vowel-sign lookbehind can only
+# fail where a text has combining marks, so texts without any use the pattern without it:
+# listing the marks costs more than a whole Spanish build's checks.
 @functools.cache
-def _sentence_end_re() -> re.Pattern[str]:
-    one_letter_word = rf"(?<![^\W\d_])(?<![{_mark_class()}])[^\W\d_]"
+def _sentence_end_re(with_marks: bool) -> re.Pattern[str]:
+    after_mark = f"(?<![{_mark_class()}])" if with_marks else ""
+    one_letter_word = rf"(?<![^\W\d_]){after_mark}[^\W\d_]"
     # The lookahead first: most positions are no punctuation, and it fails there at once.
     return re.compile(
         rf"(?=[.!?؟।۔።፧…。！？])"
         rf"(?:(?<!{one_letter_word})[.!?؟।۔።፧…]+(?=[\"'”’»)\]~]*(?:\s|$))|[。！？]+)"
+    )
+
+
+def _has_marks(text: str) -> bool:
+    """Whether ``text`` has a combining mark (none is below U+0300)."""
+    return not text.isascii() and any(
+        ch >= "\u0300" and unicodedata.category(ch)[0] == "M" for ch in text
     )
 
 
@@ -93,7 +102,7 @@ _END_FORMS: dict[str, dict[str, set[str]]] = {
 def sentence_count(text: str) -> int:
     """Sentences in plain text by their final punctuation (any script); at least 1."""
     stripped = text.rstrip(_TRAILING)
-    ends = len(_sentence_end_re().findall(text))
+    ends = len(_sentence_end_re(_has_marks(text)).findall(text))
     # A last sentence without final punctuation still counts.
     return max(1, ends + (1 if stripped and stripped[-1] not in _END_CLASSES else 0))
 

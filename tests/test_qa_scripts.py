@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import punctuation
 from pipeline.qa import check_pair
@@ -91,6 +93,22 @@ def test_the_sentence_rule_knows_every_combining_mark_of_the_bmp() -> None:
     listed = set(re.findall(r"[^-]-[^-]|[^-]", punctuation._mark_class()))
     found = {ch for part in listed for ch in map(chr, range(ord(part[0]), ord(part[-1]) + 1))}
     assert found == set(marks)
+
+
+# Pieces of text with and without combining marks (Devanagari, Arabic, a supplementary one).
+_PIECES = ["a", "I", "e.g.", "U.K.", " ", ". ", "? ", "!", "...", "…", "。", "।", "हुआ", "ि"]
+_PIECES += ["\u0301", "\u064e", "\U0001d165", "क", "ل", "፧", "”", ")", "x.", "1.", "_", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_texts_without_marks_count_as_the_full_rule_counts(text: str) -> None:
+    # Texts without combining marks skip the vowel-sign lookbehind (building it is costly):
+    # the count must be the same as with it.
+    assert punctuation._sentence_end_re(True).findall(text) == (
+        punctuation._sentence_end_re(punctuation._has_marks(text)).findall(text)
+    )
+    assert punctuation._has_marks(text) == any(unicodedata.category(c)[0] == "M" for c in text)
 
 
 def test_digits_of_any_script_and_cjk_letters_are_counted_in_mixed_text() -> None:

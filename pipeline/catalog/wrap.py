@@ -178,11 +178,13 @@ def _cuts(text: str, width: int, start: int, overrides: Sequence[int | None]) ->
     """The indices :func:`width_breaks` breaks before."""
     if len(overrides) != len(text):
         raise ValueError(f"{len(overrides)} overrides for {len(text)} characters")
+    # Columns only matter at break opportunities: sum the widths between them by prefix sums.
+    columns = [0, *itertools.accumulate(map(_WIDTHS.__getitem__, text))]
+    if start + columns[-1] <= width:
+        return []  # every line fits: no break opportunity is needed (most msgids, all ids)
     marks: Sequence[int] = _possible_breaks(text)
     if overrides.count(None) != len(overrides):
         marks = [m if o is None else o for m, o in zip(marks, overrides, strict=True)]
-    # Columns only matter at break opportunities: sum the widths between them by prefix sums.
-    columns = [0, *itertools.accumulate(map(_WIDTHS.__getitem__, text))]
     cuts: list[int] = []
     last: int | None = None
     column, since = start, 0  # ``since``: where the piece after the last opportunity starts
