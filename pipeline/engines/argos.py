@@ -268,22 +268,20 @@ class ArgosEngine:
         attend = attention if loaded.sentencepiece else set()
         present = [i for i, toks in enumerate(encoded) if toks]
         try:
-            pending = [
-                *self._submit(loaded, encoded, [i for i in present if i in attend], True),
-                *self._submit(loaded, encoded, [i for i in present if i not in attend], False),
-            ]
-            for batch, futures in pending:
+            for batch, futures in self._submit(loaded, encoded, present, attend):
                 for i, future in zip(batch, futures, strict=True):
-                    results[i] = self._result(loaded, texts[i], future.result())
+                    results[i] = self._result(loaded, texts[i], future.result(), i in attend)
         except (RuntimeError, ValueError) as err:
             raise EngineError(f"CTranslate2 failed on {loaded.info.pair}: {err}") from err
         return results
 
     def _submit(
-        self, loaded: _Loaded, encoded: list[list[str]], indices: list[int], attention: bool
+        self, loaded: _Loaded, encoded: list[list[str]], indices: list[int], attention: set[int]
     ) -> list[tuple[list[int], Any]]:
         """Queue ``indices`` in batches cut longest first, as CTranslate2 rebatches one call
-        (the short remainder batch is the cheap one); their futures, batch by batch.
+        (the short remainder batch is the cheap one); their futures, batch by batch. A batch
+        returns attention when it holds an index of ``attention``: sentences with spans are
+        not batched apart, as a batch of mixed lengths pads and decodes for its longest.
 
         Every batch is submitted at once (asynchronous=True): CTranslate2 runs them on its
         inter_threads workers back to back, as one translate_batch call would, while the
@@ -309,14 +307,14 @@ class ArgosEngine:
                 replace_unknowns=True,
                 return_scores=True,
                 # Attention gives the word alignment that places links and emphasis; returned
-                # only where there are spans (replace_unknowns computes it for every batch).
-                return_attention=attention,
+                # only by batches with spans (replace_unknowns computes it for every batch).
+                return_attention=not attention.isdisjoint(batch),
                 asynchronous=True,
             )
             pending.append((batch, futures))
         return pending
 
-    def _result(self, loaded: _Loaded, source: str, output: Any) -> Translation:
+    def _result(self, loaded: _Loaded, source: str, output: Any, aligned: bool) -> Translation:
         tokens = output.hypotheses[0]
         # With length_penalty=1 CTranslate2 already divides the log-probability by the
         # hypothesis length, so this is a per-token score comparable across sentences.
@@ -327,7 +325,7 @@ class ArgosEngine:
                 loaded.tokenizer, loaded.info.target_prefix, source, tokens,
                 output.attention[0], text,
             )
-            if output.attention
+            if aligned and output.attention
             else None
         )
         return Translation(text, score, alignment)
