@@ -17,6 +17,7 @@ import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import OutputError
 
@@ -36,25 +37,61 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     A run killed at any moment leaves the old file or the new one, never half of one; on
     any failure (a full disk) the temporary is removed and the old file stays.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp")
+    write_atomic_many([(path, data)], mode)
+
+
+def write_atomic_many(items: Sequence[tuple[Path, bytes]], mode: int = 0o644) -> None:
+    """:func:`write_atomic` for several files, their fsyncs overlapped; raise OSError.
+
+    Each file is renamed only once its own data is on disk, as one at a time would; but an
+    fsync waits ~1.5 ms for the disk, and a build writes dozens of files: waiting for them
+    together costs about one wait. When writing or syncing any file fails, none is renamed.
+    """
+    temps: list[tuple[Path, Path]] = []
+    handles: list[BinaryIO] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
+        for path, data in items:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            prefix = f".{path.name}{TEMP_MARK}"
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+            temps.append((Path(name), path))
+            handles.append(os.fdopen(fd, "wb"))
+            handles[-1].write(data)
+            handles[-1].flush()
+            Path(name).chmod(mode)
+        _fsync_all([opened.fileno() for opened in handles])
+        for opened in handles:
+            opened.close()
+        for temp, target in temps:
+            temp.replace(target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for opened in handles:
+            with contextlib.suppress(OSError):
+                opened.close()
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
         raise
-    # The rename itself must survive a power cut: sync the folder (best effort).
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    # The renames themselves must survive a power cut: sync each folder (best effort).
+    for folder in dict.fromkeys(path.parent for _, path in temps):
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
+def _fsync_all(fds: Sequence[int]) -> None:
+    """fsync every file, concurrently when there are several (fsync releases the GIL)."""
+    if len(fds) < 2:
+        for fd in fds:
+            os.fsync(fd)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(8, len(fds)), thread_name_prefix="fsync") as pool:
+        for future in [pool.submit(os.fsync, fd) for fd in fds]:
+            future.result()  # the first error, once every fsync has ended
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -62,12 +99,26 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     Unchanged content is not rewritten, so timestamps and file watchers stay quiet.
     """
+    atomic_write_many([(path, data)])
+
+
+def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
+    """:func:`atomic_write` for several files at once (:func:`write_atomic_many`)."""
+    changed = []
+    for path, data in items:
+        try:
+            if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+                continue
+        except OSError as err:
+            raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
+        changed.append((path, data))
+    if not changed:
+        return
     try:
-        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
-            return
-        write_atomic(path, data)
+        write_atomic_many(changed)
     except OSError as err:
-        raise OutputError(f"cannot write {path}: {err.strerror or err}") from err
+        where = err.filename or ", ".join(str(path) for path, _ in changed)
+        raise OutputError(f"cannot write {where}: {err.strerror or err}") from err
 
 
 def remove_temporary_files(folder: Path) -> list[Path]:
@@ -146,14 +197,23 @@ class OutputWriter:
 
     def write(self, relative: str, content: str | bytes) -> Path:
         """Write one file atomically; writing the same path twice in a build is a bug."""
-        target = self.path_for(relative)
-        key = target.relative_to(self.root).as_posix()
-        if key in self.written:
-            raise OutputError(
-                f"{key} would be written twice in one build (two sources with the same slug?)"
-            )
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        atomic_write(target, data)
-        self.written[key] = hashlib.sha256(data).hexdigest()
-        return target
+        return self.write_many([(relative, content)])[0]
+
+    def write_many(self, files: Sequence[tuple[str, str | bytes]]) -> list[Path]:
+        """Write several files atomically, their fsyncs overlapped (:func:`atomic_write_many`)."""
+        items: list[tuple[Path, bytes]] = []
+        keys: dict[str, str] = {}
+        for relative, content in files:
+            target = self.path_for(relative)
+            key = target.relative_to(self.root).as_posix()
+            if key in self.written or key in keys:
+                raise OutputError(
+                    f"{key} would be written twice in one build (two sources with the same slug?)"
+                )
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            items.append((target, data))
+            keys[key] = hashlib.sha256(data).hexdigest()
+        atomic_write_many(items)
+        self.written.update(keys)
+        return [target for target, _ in items]
 

@@ -8,7 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.output import atomic_write, is_temporary_name, remove_temporary_files
+from pipeline.errors import OutputError
+from pipeline.output import (
+    atomic_write,
+    atomic_write_many,
+    is_temporary_name,
+    remove_temporary_files,
+)
 from pipeline.qa import check_pair
 from pipeline.ui_catalogs import UICatalogs
 from pipeline.urls import allowed_url, local_file_allowed, url_problem
@@ -170,7 +176,8 @@ def test_ui_entry_with_wrong_placeholders_is_refused(tmp_path: Path) -> None:
     )
     code, output = _build(project)
     assert code == 0, output
-    assert "messages.po:5: UI catalog entry 'Source: %(source)s' refused" in output
+    # The msgstr's line, as msgfmt names it.
+    assert "messages.po:6: UI catalog entry 'Source: %(source)s' refused" in output
     assert "'Published %(date)s' refused" in output
     page = (project / "output" / "es" / "water.html").read_text("utf-8")
     assert 'aria-label="Lenguas"' in page  # the good entry is used
@@ -233,6 +240,44 @@ def test_atomic_write_names_its_temporaries(
     atomic_write(tmp_path / "page.html", b"hello")
     assert seen and all(is_temporary_name(n) for n in seen)
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_files_written_together_are_each_synced_before_their_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    synced: set[int] = set()
+    renamed: list[str] = []
+    real_fsync, real_replace = os.fsync, Path.replace
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.add(os.fstat(fd).st_ino)
+
+    def replace(self: Path, target: Path) -> Path:
+        assert self.stat().st_ino in synced, f"{target} renamed before its data was synced"
+        renamed.append(Path(target).name)
+        return real_replace(self, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(Path, "replace", replace)
+    files = [(tmp_path / "out" / f"page{i}.html", f"page {i}".encode()) for i in range(12)]
+    atomic_write_many(files)
+    assert renamed == [path.name for path, _ in files]
+    assert all(path.read_bytes() == data for path, data in files)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(renamed)
+
+
+def test_a_failed_file_leaves_every_file_of_the_batch_as_it_was(tmp_path: Path) -> None:
+    (tmp_path / "old.html").write_bytes(b"old")
+    (tmp_path / "blocker").write_bytes(b"a file where a folder should be")
+    with pytest.raises(OutputError, match="cannot write"):
+        atomic_write_many(
+            [(tmp_path / "old.html", b"new"), (tmp_path / "blocker" / "page.html", b"x")]
+        )
+    assert (tmp_path / "old.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "old.html"]  # no .tmp
 
 
 # -- row 14 (and -o .): output folders that would harm the project -------------------------

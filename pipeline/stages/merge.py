@@ -25,7 +25,7 @@ from pipeline.catalog import (
 from pipeline.catalog.header import source_date
 from pipeline.config import Config
 from pipeline.derived import Store, derived_key
-from pipeline.output import atomic_write
+from pipeline.output import atomic_write_many
 from pipeline.segment import Segmented
 from pipeline.stages.load import Sources
 from pipeline.stages.translate import Translated
@@ -161,12 +161,13 @@ def _write_formatted(kind: str, jobs: Sequence[_Job], store: Store | None) -> No
     the same content before (gettext-exact line breaking is the slow part of a rebuild)."""
     written = store.recall(kind, [key for _, key, _ in jobs]) if store else {}
     new: dict[str, str] = {}
+    files: list[tuple[Path, bytes]] = []
     for path, key, formatted in jobs:
         if key in written and _digest_of(path) == written[key]:
             continue
-        data = formatted().encode("utf-8")
-        atomic_write(path, data)
-        new[key] = hashlib.sha256(data).hexdigest()
+        files.append((path, formatted().encode("utf-8")))
+        new[key] = hashlib.sha256(files[-1][1]).hexdigest()
+    atomic_write_many(files)  # together: one wait for the disk
     if store and new:
         store.keep(kind, new)
 

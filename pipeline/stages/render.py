@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 
 # Templating, PDF and review modules are imported in the functions: an up-to-date build only
 # needs :class:`Rendered` from here (see pipeline.build).
+
+
+def preparations(languages: Sequence[str]) -> list[Callable[[], object]]:
+    """What checking and rendering ``languages`` does first (imports, Babel's locale data),
+    as tasks for a wait (:mod:`pipeline.idle`): a cold build does them while its model loads."""
+
+    def modules() -> None:
+        import pipeline.render
+        import pipeline.stages.qa
+        import pipeline.stages.review  # noqa: F401
+
+    return [modules, *(functools.partial(get_language, c) for c in (SOURCE_LANGUAGE, *languages))]
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ def render_documents(
     done = Rendered()
     # Local images and files first: pages and PDFs point at (and embed) the copies.
     copy_assets(writer, [asset for seg in docs for asset in seg.assets])
+    pages: list[tuple[str, str]] = []  # written together at the end (one wait for the disk)
     for seg in docs:
         slug = seg.document.slug
         entries = []
@@ -116,7 +130,7 @@ def render_documents(
             shown = units[code][slug] if code in units else {}
             page = page_html(renderer, config, seg, code, shown, codes, notice if shown else "")
             rel = f"{code}/{slug}.html"
-            done.pages.append(writer.write(rel, page))
+            pages.append((rel, page))
             pdf_rel = ""
             if pdf is not None:
                 say(f"printing {rel}")
@@ -140,7 +154,8 @@ def render_documents(
             "review_index": f"{REVIEW_DIR}/index.html" if units else None,
         },
     )
-    writer.write("index.html", index)
+    pages.append(("index.html", index))
+    done.pages.extend(writer.write_many(pages)[:-1])
     return done
 
 

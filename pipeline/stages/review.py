@@ -186,8 +186,8 @@ def write_review_pages(
         },
     )
     twin = review_json(lang, doc.slug, rows, mine, far)
-    writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.html", page)
-    writer.write(f"{REVIEW_DIR}/{lang}/{doc.slug}.json", twin)
+    base = f"{REVIEW_DIR}/{lang}/{doc.slug}"
+    writer.write_many([(f"{base}.html", page), (f"{base}.json", twin)])
 
 
 def _furthest(
