@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from pipeline.idle import run_while
+
 T = TypeVar("T")
 
 
@@ -32,7 +34,10 @@ class Background(Generic[T]):
             self._error = err
 
     def result(self) -> T:
-        """The work's value; its exception is raised here, in the caller's thread."""
+        """The work's value; its exception is raised here, in the caller's thread (which
+        does the tasks queued with :func:`pipeline.idle.when_idle` while it waits)."""
+        if threading.current_thread() is threading.main_thread():
+            run_while(self._thread.is_alive)
         self._thread.join()
         if self._error is not None:
             raise self._error

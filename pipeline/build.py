@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING
 from pipeline.config import Config
 from pipeline.engines import Engine, EngineContext, EngineStats, Probe, create_engine
 from pipeline.findings import UnitFinding
+from pipeline.idle import while_waiting
 from pipeline.languages import SOURCE_LANGUAGE
-from pipeline.lock import project_lock
 from pipeline.output import check_output_folder, remove_temporary_files, source_folder
 from pipeline.stages import stamp, write
-from pipeline.stages.recall import MemoryRecord, memory_state, recall, records_of
-from pipeline.stages.render import Rendered
+from pipeline.stages.render import Rendered, preparations
 
 if TYPE_CHECKING:
     from pipeline.memory import TranslationMemory
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 # The modules that load (parse Markdown and YAML), translate, merge, check and render, and
 # SQLite, are imported where they are used: a build that finds nothing changed (the scheduled
 # rebuild's usual case) needs none of them, and importing them would be most of its time
-# (docs/performance.md).
+# (docs/performance.md). So are the up-to-date check's: a cold build's model loads meanwhile.
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 #: How many of the least confident units each review page lists for a reviewer to start with.
@@ -152,12 +151,12 @@ class Build:
     def run(self, paths: Sequence[Path] = (), languages: Sequence[str] = ()) -> Outcome:
         """Run the plan over ``paths`` (default: the configured sources)."""
         started = time.monotonic()
+        if self.plan.engine:  # first: the model loads while the rest is imported
+            from pipeline.stages.translate import prefetch
+
+            prefetch(self.engine, self.config, languages)  # none if there is a memory
         outcome = self._recalled(paths, languages, started) if self.plan.render else None
         if outcome is None:
-            if self.plan.engine:
-                from pipeline.stages.translate import prefetch
-
-                prefetch(self.engine, self.config, languages)
             outcome = Outcome.of(_load(self.config, paths, languages))
             outcome.warnings.extend(outcome.sources.warnings)
             if self.plan.engine:
@@ -174,7 +173,9 @@ class Build:
         return outcome
 
     def _locked_run(self, outcome: Outcome, started: float) -> None:
+        from pipeline.lock import project_lock
         from pipeline.memory import TranslationMemory
+        from pipeline.stages.recall import MemoryRecord, memory_state, records_of
 
         config = self.config
         self._check_output_folder()
@@ -199,6 +200,8 @@ class Build:
     ) -> Outcome | None:
         """The up-to-date build, known without parsing a source (pipeline.stages.recall), or
         None: something differs or is unknown, and the full run decides."""
+        from pipeline.lock import project_lock
+        from pipeline.stages.recall import recall
         from pipeline.stages.translate import check_engine
 
         config = self.config
@@ -234,17 +237,14 @@ class Build:
         """Merge in memory only; with an engine (diff --machine), translate without memory.
 
         PDFs are not printed here: the last build's page-fit findings stand while their
-        source is unchanged.
-        """
+        source is unchanged."""
         from pipeline.pagefit import recorded_overflows
 
         if self.plan.engine:
             from pipeline.stages.translate import translate_all
 
-            engine = self.engine()
-            sources = outcome.sources
-            # Every unit, approved ones too: the point is to compare with the catalogs.
-            outcome.translated = translate_all(engine, None, sources, self.say, every=True)
+            engine = self.engine()  # every unit, approved ones too: compared with the catalogs
+            outcome.translated = translate_all(engine, None, outcome.sources, self.say, every=True)
             outcome.stats = engine.stats()
         self._merge_and_check(outcome, machine=False)
         languages = outcome.sources.languages
@@ -283,7 +283,8 @@ class Build:
         from pipeline.stages.merge import write_catalogs, write_templates
         from pipeline.stages.translate import translate_all
 
-        outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
+        with while_waiting(preparations(outcome.languages) if self.plan.render else ()):
+            outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome, memory=memory)
         write_templates(self.config, outcome.sources, memory)

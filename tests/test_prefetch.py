@@ -146,3 +146,50 @@ def test_a_released_model_is_unloaded_before_the_next_one_loads(
         "open es", "unload on model-unload", "unloaded",
         "open fr", "unload on model-unload", "unloaded",
     ]
+
+
+def test_what_pages_need_first_is_prepared_while_the_model_loads(
+    runner: CliRunner, project: Path, install_argos: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow model load: the main thread reads the page languages' locale data meanwhile,
+    so that it is ready when decoding ends; the pages are the same."""
+    import time
+
+    from pipeline.languages import get_language
+
+    install_argos("en-es")
+    real_open, real_submit = ArgosEngine._open, ArgosEngine._submit
+    known_at_submit: list[int] = []
+
+    def slow_open(self: ArgosEngine, info: object) -> object:
+        time.sleep(0.5)
+        return real_open(self, info)  # type: ignore[arg-type]
+
+    def spy_submit(self: ArgosEngine, *args: object) -> object:
+        known_at_submit.append(get_language.cache_info().currsize)
+        return real_submit(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ArgosEngine, "_open", slow_open)
+    monkeypatch.setattr(ArgosEngine, "_submit", spy_submit)
+    get_language.cache_clear()
+    assert "1 model load(s)" in _build(runner, project, "--lang", "es")
+    assert known_at_submit and known_at_submit[0] >= 2  # en and es, before any decoding
+    page = next((project / "output" / "es").glob("*.html")).read_text(encoding="utf-8")
+    assert '<html lang="es"' in page
+
+
+def test_idle_tasks_run_only_while_waiting_and_never_leak() -> None:
+    from pipeline import idle
+
+    done: list[str] = []
+    waits = iter([True, True, False])
+
+    def fails() -> None:
+        done.append("fails")
+        raise RuntimeError("an optimisation that broke")
+
+    with idle.while_waiting([fails, lambda: done.append("b"), lambda: done.append("c")]):
+        idle.run_while(lambda: next(waits))  # two tasks, then the wait is over
+        assert done == ["fails", "b"]
+    idle.run_while(lambda: True)  # after the block: the task left was dropped
+    assert done == ["fails", "b"]
