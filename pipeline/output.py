@@ -181,6 +181,11 @@ def check_output_folder(
             )
 
 
+#: How many bytes files written together may hold before they are written: memory stays flat
+#: for a summary of any size, and a build of a few pages still waits for the disk once.
+BATCH_BYTES = 1 << 20
+
+
 class OutputWriter:
     """Writes files below ``root`` only, each at most once per build, and records them."""
 
@@ -217,3 +222,25 @@ class OutputWriter:
         self.written.update(keys)
         return [target for target, _ in items]
 
+
+class WriteBatch:
+    """Files for :meth:`OutputWriter.write_many`, written whenever they hold
+    :data:`BATCH_BYTES` and when :meth:`flush` is called; :attr:`paths` in order."""
+
+    def __init__(self, writer: OutputWriter) -> None:
+        self.writer = writer
+        self.paths: list[Path] = []
+        self._files: list[tuple[str, str | bytes]] = []
+        self._size = 0
+
+    def add(self, relative: str, content: str | bytes) -> None:
+        """Queue one file (written at the latest by the next :meth:`flush`)."""
+        self._files.append((relative, content))
+        self._size += len(content)
+        if self._size >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the files queued so far."""
+        self.paths.extend(self.writer.write_many(self._files))
+        self._files, self._size = [], 0

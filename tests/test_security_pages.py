@@ -333,3 +333,24 @@ def test_bidi_in_a_reviewed_msgstr_reported_by_check(tmp_path: Path) -> None:
     approve(catalog, "paragraph-1", "Hierva el agua \u2066durante un minuto\u2069. Tápela.")
     result = CliRunner().invoke(main, ["-C", str(project), "check"])
     assert "[bidi] the translation contains U+2066, U+2069" in result.output, result.output
+
+
+def test_a_write_batch_writes_whenever_it_holds_enough(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are written together, but never more than BATCH_BYTES of them wait in memory."""
+    from pipeline import output
+
+    monkeypatch.setattr(output, "BATCH_BYTES", 10)
+    batch = output.WriteBatch(output.OutputWriter(tmp_path))
+    batch.add("es/a.html", "aaaaaa")
+    assert not (tmp_path / "es" / "a.html").exists()  # waits for more
+    batch.add("es/b.html", "bbbbbb")  # 12 bytes: both written
+    assert (tmp_path / "es" / "a.html").read_text() == "aaaaaa"
+    batch.add("index.html", "i")
+    assert not (tmp_path / "index.html").exists()
+    batch.flush()
+    assert batch.paths == [tmp_path / name for name in ("es/a.html", "es/b.html", "index.html")]
+    with pytest.raises(OutputError, match="written twice"):
+        batch.add("es/a.html", "again")
+        batch.flush()

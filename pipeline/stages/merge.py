@@ -25,7 +25,7 @@ from pipeline.catalog import (
 from pipeline.catalog.header import source_date
 from pipeline.config import Config
 from pipeline.derived import Store, derived_key
-from pipeline.output import atomic_write_many
+from pipeline.output import BATCH_BYTES, atomic_write_many
 from pipeline.segment import Segmented
 from pipeline.stages.load import Sources
 from pipeline.stages.translate import Translated
@@ -162,12 +162,17 @@ def _write_formatted(kind: str, jobs: Sequence[_Job], store: Store | None) -> No
     written = store.recall(kind, [key for _, key, _ in jobs]) if store else {}
     new: dict[str, str] = {}
     files: list[tuple[Path, bytes]] = []
+    size = 0
     for path, key, formatted in jobs:
         if key in written and _digest_of(path) == written[key]:
             continue
         files.append((path, formatted().encode("utf-8")))
         new[key] = hashlib.sha256(files[-1][1]).hexdigest()
-    atomic_write_many(files)  # together: one wait for the disk
+        size += len(files[-1][1])
+        if size >= BATCH_BYTES:  # together, one wait for the disk; memory flat at any size
+            atomic_write_many(files)
+            files, size = [], 0
+    atomic_write_many(files)
     if store and new:
         store.keep(kind, new)
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from pipeline.findings import UnitFinding
 from pipeline.languages import SOURCE_LANGUAGE, get_language
+from pipeline.output import OutputWriter, WriteBatch
 
 if TYPE_CHECKING:
     from pipeline.config import Config
-    from pipeline.output import OutputWriter
     from pipeline.pdf import PdfRenderer
     from pipeline.render import Renderer
     from pipeline.segment import Segmented
@@ -122,7 +122,7 @@ def render_documents(
     done = Rendered()
     # Local images and files first: pages and PDFs point at (and embed) the copies.
     copy_assets(writer, [asset for seg in docs for asset in seg.assets])
-    pages: list[tuple[str, str]] = []  # written together at the end (one wait for the disk)
+    pages = WriteBatch(writer)  # written together: one wait for the disk
     for seg in docs:
         slug = seg.document.slug
         entries = []
@@ -130,7 +130,7 @@ def render_documents(
             shown = units[code][slug] if code in units else {}
             page = page_html(renderer, config, seg, code, shown, codes, notice if shown else "")
             rel = f"{code}/{slug}.html"
-            pages.append((rel, page))
+            pages.add(rel, page)
             pdf_rel = ""
             if pdf is not None:
                 say(f"printing {rel}")
@@ -154,8 +154,9 @@ def render_documents(
             "review_index": f"{REVIEW_DIR}/index.html" if units else None,
         },
     )
-    pages.append(("index.html", index))
-    done.pages.extend(writer.write_many(pages)[:-1])
+    pages.add("index.html", index)
+    pages.flush()
+    done.pages.extend(pages.paths[:-1])
     return done
 
 
