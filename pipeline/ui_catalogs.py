@@ -26,7 +26,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline.catalog.model import Entry
-from pipeline.catalog.po import parse_po
+from pipeline.catalog.read import read_catalog
 from pipeline.errors import CatalogError
 from pipeline.languages import SOURCE_LANGUAGE, get_language
 
@@ -125,11 +125,9 @@ def _compile(
     path: Path, mtime_ns: int, size: int
 ) -> tuple[gettext.GNUTranslations, tuple[str, ...]]:
     # mtime and size are part of the key so an edited catalog is compiled again.
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CatalogError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from err
-    catalog = parse_po(text, str(path))
+    catalog = read_catalog(path)
+    if catalog is None:
+        raise CatalogError(f"{path}: no longer there")
     problems = []
     header = "Content-Type: text/plain; charset=UTF-8\n"
     plural = next((v for k, v in catalog.header.items() if k.lower() == "plural-forms"), None)
