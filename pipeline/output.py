@@ -40,13 +40,23 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     write_atomic_many([(path, data)], mode)
 
 
+# Files held open at once by write_atomic_many: far below any open-file limit.
+_OPEN_AT_ONCE = 32
+
+
 def write_atomic_many(items: Sequence[tuple[Path, bytes]], mode: int = 0o644) -> None:
     """:func:`write_atomic` for several files, their fsyncs overlapped; raise OSError.
 
     Each file is renamed only once its own data is on disk, as one at a time would; but an
     fsync waits ~1.5 ms for the disk, and a build writes dozens of files: waiting for them
-    together costs about one wait. When writing or syncing any file fails, none is renamed.
+    together costs about one wait. Files go in groups of :data:`_OPEN_AT_ONCE` (each held
+    open until synced); when writing or syncing a file fails, none of its group is renamed.
     """
+    for start in range(0, len(items), _OPEN_AT_ONCE):
+        _write_group(items[start : start + _OPEN_AT_ONCE], mode)
+
+
+def _write_group(items: Sequence[tuple[Path, bytes]], mode: int) -> None:
     temps: list[tuple[Path, Path]] = []
     handles: list[BinaryIO] = []
     try:

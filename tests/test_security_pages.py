@@ -354,3 +354,19 @@ def test_a_write_batch_writes_whenever_it_holds_enough(
     with pytest.raises(OutputError, match="written twice"):
         batch.add("es/a.html", "again")
         batch.flush()
+
+
+def test_many_small_files_written_together_stay_within_the_open_file_limit(
+    tmp_path: Path,
+) -> None:
+    """A project of many tiny documents: a batch never holds more files open than it may."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    files = [(tmp_path / f"doc{i}.po", b"x") for i in range(600)]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    try:
+        atomic_write_many(files)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p, _ in files)
