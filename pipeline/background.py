@@ -36,8 +36,7 @@ class Background(Generic[T]):
     def result(self) -> T:
         """The work's value; its exception is raised here, in the caller's thread (which
         does the tasks queued with :func:`pipeline.idle.while_waiting` while it waits)."""
-        if threading.current_thread() is threading.main_thread():
-            run_while(self._thread.is_alive)
+        run_while(self._thread.is_alive)
         self._thread.join()
         if self._error is not None:
             raise self._error

@@ -280,10 +280,11 @@ class Build:
                 self._up_to_date(outcome, previous, started)
                 return None
             write.forget(self.config)
-        from pipeline.stages.merge import write_catalogs, write_templates
+        from pipeline.stages.merge import template_preparations, write_catalogs, write_templates
         from pipeline.stages.translate import translate_all
 
-        with while_waiting(preparations(outcome.languages) if self.plan.render else ()):
+        pages = preparations(outcome.languages) if self.plan.render else []
+        with while_waiting([*pages, *template_preparations(self.config, outcome.sources)]):
             outcome.translated = translate_all(engine, memory, outcome.sources, self.say)
         outcome.stats = engine.stats()
         self._merge_and_check(outcome, memory=memory)

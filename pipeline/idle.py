@@ -1,16 +1,19 @@
-"""Optional work the main thread does while it waits for work on another thread.
+"""Optional work the main thread does while it waits for work on other threads.
 
 A cold build's main thread has read and planned everything before its model has loaded; what
 it needs first after decoding (the modules of the checks and pages, the languages' locale
-data) can be prepared in that wait instead. A task is an optimisation only: one that is never
-run, or fails, changes nothing, as its work is done again where it is needed. Tasks run one
-at a time and only while the wait lasts, so a wait that ends is held up by one task at most.
+data, the line breaking of the catalogs' English) can be prepared in that wait instead, and
+what is left while the model decodes. A task is an optimisation only: one that is never run,
+or fails, changes nothing, as its work is done again where it is needed (and finds it cached).
+Tasks run one at a time, on the main thread only, and only while the wait lasts, so a wait
+that ends is held up by one task at most.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -31,7 +34,10 @@ def while_waiting(tasks: Iterable[Callable[[], object]]) -> Iterator[None]:
 
 
 def run_while(waiting: Callable[[], bool]) -> None:
-    """Run queued tasks, one by one, for as long as ``waiting()`` is true."""
+    """Run queued tasks, one by one, for as long as ``waiting()`` is true (on the main thread;
+    elsewhere, nothing: the tasks are the main thread's own work, done early)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
     while _tasks and waiting():
         task = _tasks.popleft()
         try:

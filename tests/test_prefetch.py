@@ -193,3 +193,100 @@ def test_idle_tasks_run_only_while_waiting_and_never_leak() -> None:
         assert done == ["fails", "b"]
     idle.run_while(lambda: True)  # after the block: the task left was dropped
     assert done == ["fails", "b"]
+
+
+def test_idle_tasks_run_on_the_main_thread_only() -> None:
+    """A wait on another thread (a pool worker, a test's thread) leaves the tasks alone."""
+    from pipeline import idle
+
+    done: list[str] = []
+    with idle.while_waiting([lambda: done.append(threading.current_thread().name)]):
+        worker = threading.Thread(target=idle.run_while, args=(lambda: True,), name="worker")
+        worker.start()
+        worker.join()
+        assert done == []
+        idle.run_while(lambda: True)
+    assert done == ["MainThread"]
+
+
+def test_tasks_left_run_while_the_model_decodes(
+    install_argos: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the model wait did not get to is done while a batch decodes: before the batch's
+    results are taken, only while it is not done; the translations are the same."""
+    from pipeline import idle
+
+    install_argos("en-es")
+    texts = ["The charity opened a new food bank.", "Volunteers packed parcels."]
+    reference = ArgosEngine().translate(texts, "en", "es")
+    events: list[str] = []
+
+    class Slow:
+        """A batch's last future, not done the first time it is asked."""
+
+        def __init__(self, future: object) -> None:
+            self.future, self.asked = future, 0
+
+        def done(self) -> bool:
+            self.asked += 1
+            return self.asked > 1 and self.future.done()  # type: ignore[attr-defined]
+
+        def result(self) -> object:
+            events.append("result")
+            return self.future.result()  # type: ignore[attr-defined]
+
+    real_submit = ArgosEngine._submit
+
+    def spy_submit(self: ArgosEngine, *args: object) -> list[tuple[list[int], list[object]]]:
+        pending = real_submit(self, *args)  # type: ignore[arg-type]
+        return [(batch, [*futures[:-1], Slow(futures[-1])]) for batch, futures in pending]
+
+    monkeypatch.setattr(ArgosEngine, "_submit", spy_submit)
+    with idle.while_waiting([lambda: events.append("task")]):
+        got = ArgosEngine(batch_size=64).translate(texts, "en", "es")
+    assert events == ["task", "result"]
+    assert [t.text for t in got] == [t.text for t in reference]
+
+
+def test_a_prefetch_without_ctranslate2_fails_where_the_model_is_used(
+    install_argos: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CTranslate2 is imported before the load thread starts; if it cannot be, the prefetch
+    does not fail the build there but the translation reports it, as without a prefetch."""
+    import sys
+
+    from pipeline.errors import ModelError
+
+    install_argos("en-es")
+    monkeypatch.delitem(sys.modules, "ctranslate2", raising=False)
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 → ImportError
+    engine = ArgosEngine()
+    engine.prefetch("en", "es")
+    with pytest.raises(ModelError, match="ctranslate2 is not installed"):
+        engine.translate(["Hello."], "en", "es")
+    engine.release()
+
+
+def test_template_tasks_format_what_the_build_writes(
+    runner: CliRunner, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tasks that warm the catalogs' line breaking format each template exactly as the
+    build writes it (so the cache they fill is the one the build reads); no more documents
+    than the cache holds are formatted ahead."""
+    from pipeline.catalog.pot import template_path
+    from pipeline.config import load_config
+    from pipeline.stages import merge
+    from pipeline.stages.load import load
+    from pipeline.stages.merge import template_preparations
+
+    result = runner.invoke(main, ["-C", str(project), "build", "--engine", "pseudo"])
+    assert result.exit_code == 0, result.output
+    config = load_config(project)
+    sources = load(config)
+    tasks = template_preparations(config, sources)
+    assert len(tasks) == len(sources.docs) >= 1
+    for seg, task in zip(sources.docs, tasks, strict=True):
+        written = template_path(config.locales_dir, seg.document.slug).read_text(encoding="utf-8")
+        assert task() == written
+    monkeypatch.setattr(merge, "PREPARED_UNITS", len(sources.docs[0].units) - 1)
+    assert template_preparations(config, sources) == []

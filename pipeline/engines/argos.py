@@ -21,14 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.alignment import piece_alignment
 from pipeline.background import Background
-from pipeline.engines import (
-    EngineContext,
-    EngineStats,
-    Probe,
-    Translation,
-    probe_by_check,
-)
+from pipeline.engines import EngineContext, EngineStats, Probe, Translation, probe_by_check
 from pipeline.errors import EngineError, ModelError
+from pipeline.idle import run_while
 
 if TYPE_CHECKING:
     from pipeline import models
@@ -191,6 +186,10 @@ class ArgosEngine:
         assert info.path is not None
         if info.path not in self._loaded and info.path not in self._loading:
             self._settle()
+            # Imported here first: on the thread it would share the GIL with the caller's
+            # reading of the sources, and the load (which releases it) would start later.
+            with contextlib.suppress(ImportError):  # _open reports a missing ctranslate2
+                import ctranslate2  # noqa: F401
             self._loading[info.path] = Background(lambda: self._open(info), "model-load")
 
     def _load(self, info: models.ModelInfo) -> _Loaded:
@@ -269,6 +268,8 @@ class ArgosEngine:
         present = [i for i, toks in enumerate(encoded) if toks]
         try:
             for batch, futures in self._submit(loaded, encoded, present, attend):
+                # While the batch decodes, the build's idle tasks (called in this iteration only).
+                run_while(lambda: not futures[-1].done())  # noqa: B023
                 for i, future in zip(batch, futures, strict=True):
                     results[i] = self._result(loaded, texts[i], future.result(), i in attend)
         except (RuntimeError, ValueError) as err:

@@ -125,6 +125,27 @@ FORMATTED_PO, FORMATTED_POT = "po", "pot"
 _Job = tuple[Path, str, Callable[[], str]]
 
 
+#: Units whose templates are formatted ahead (a few fields each, well within the line-breaking
+#: cache of pipeline.catalog.wrap, so that none is evicted before the catalogs are written).
+PREPARED_UNITS = 500
+
+
+def template_preparations(config: Config, sources: Sources) -> list[Callable[[], object]]:
+    """Tasks for a wait (:mod:`pipeline.idle`): formatting a document's template once fills
+    the line-breaking caches that its catalogs share (every msgid, context and reference)."""
+    tasks: list[Callable[[], object]] = []
+    units = 0
+    for seg in sources.docs:
+        units += len(seg.units)
+        if units > PREPARED_UNITS:
+            break
+        reference = source_reference(config, seg)
+        slug = seg.document.slug
+        task = functools.partial(format_template, seg.units, project=slug, reference=reference)
+        tasks.append(task)
+    return tasks
+
+
 def write_templates(config: Config, sources: Sources, store: Store | None = None) -> None:
     """``locales/templates/<slug>.pot`` for each document (for msgmerge and Weblate)."""
     jobs: list[_Job] = []

@@ -32,7 +32,13 @@ def preparations(languages: Sequence[str]) -> list[Callable[[], object]]:
         import pipeline.stages.qa
         import pipeline.stages.review  # noqa: F401
 
-    return [modules, *(functools.partial(get_language, c) for c in (SOURCE_LANGUAGE, *languages))]
+    def templating() -> None:  # what pipeline.render.make_environment imports
+        import jinja2.ext  # noqa: F401
+
+        import pipeline.i18n  # noqa: F401
+
+    locale_data = [functools.partial(get_language, c) for c in (SOURCE_LANGUAGE, *languages)]
+    return [modules, *locale_data, templating]
 
 
 @dataclass(frozen=True)
