@@ -334,7 +334,7 @@ def report(r: Results, command: str, minutes: float) -> str:
     for beam in (1, 2):
         rows.append(
             f"| cold build, 1 language, {r.texts} texts, beam {beam}: raw CTranslate2 process "
-            f"÷ build | {_ratio(r, beam):.2f} × ({min(r.raw[beam]):.2f} s ÷ "
+            f"÷ build | {_ratio(r, beam):.3f} × ({min(r.raw[beam]):.2f} s ÷ "
             f"{min(r.cold[beam]):.2f} s) | ≥ 0.9 × | {ok(_ratio(r, beam) >= 0.9)} |"
         )
     rows += [
