@@ -102,6 +102,46 @@ def test_a_model_that_fails_in_the_background_fails_the_build_as_before(
     assert "Traceback" not in result.output
 
 
+def test_the_tokenizer_loads_on_the_caller_while_the_translator_loads_on_its_thread(
+    install_argos: Install, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SentencePiece holds the GIL: on the load thread it would only slow the translator down."""
+    from pipeline.engines import _argos_model, argos
+
+    names: list[str] = []
+    real = _argos_model.open_tokenizer
+
+    def spy(info: argos.models.ModelInfo) -> tuple[object, bool]:
+        names.append(threading.current_thread().name)
+        return real(info)
+
+    monkeypatch.setattr(argos, "open_tokenizer", spy)
+    install_argos("en-es")
+    engine = ArgosEngine()
+    engine.prefetch("en", "es")
+    assert names == ["MainThread"]
+    reference = ArgosEngine().translate(["Hello.", "The pledge was signed."], "en", "es")
+    got = engine.translate(["Hello.", "The pledge was signed."], "en", "es")
+    assert [t.text for t in got] == [t.text for t in reference]
+    assert names == ["MainThread", "MainThread"]  # the prefetched one was not loaded again
+    engine.release()
+
+
+def test_a_corrupt_sentencepiece_model_fails_the_build_cleanly(
+    runner: CliRunner, project: Path, install_argos: Install, isolated_home: Path
+) -> None:
+    install_argos("en-es")
+    (sp_model,) = (isolated_home / "argos-packages").glob("*/sentencepiece.model")
+    sp_model.write_bytes(b"not a sentencepiece model")
+    result = runner.invoke(
+        main, ["-C", str(project), "build", "--engine", "argos", "--lang", "es"]
+    )
+    assert result.exit_code != 0
+    assert "cannot load the SentencePiece model" in result.output
+    assert "Traceback" not in result.output
+    assert not [t for t in threading.enumerate() if t.name == "model-load"]
+
+
 def test_prefetch_then_release_unused_loads_nothing(install_argos: Install) -> None:
     install_argos("en-es")
     engine = ArgosEngine()

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from pipeline.alignment import piece_alignment
 from pipeline.background import Background
 from pipeline.engines import EngineContext, EngineStats, Probe, Translation, probe_by_check
+from pipeline.engines._argos_model import LoadedModel, open_tokenizer, open_translator
+from pipeline.engines._argos_model import unload as _unload
 from pipeline.errors import EngineError, ModelError
 from pipeline.idle import run_while
 
@@ -71,11 +73,12 @@ def create(settings: Settings, context: EngineContext) -> ArgosEngine:
 
 
 @dataclass
-class _Loaded:
-    info: models.ModelInfo
-    translator: Any
-    tokenizer: Any  # sentencepiece processor or argostranslate BPETokenizer
-    sentencepiece: bool
+class _Prefetch:
+    """A model being loaded ahead: its translator on a thread, its tokenizer already loaded
+    (None if that failed: loaded again, and its error reported, where the model is used)."""
+
+    translator: Background[Any]
+    tokenizer: tuple[Any, bool] | None
 
 
 class ArgosEngine:
@@ -105,8 +108,8 @@ class ArgosEngine:
         self.intra_threads = intra_threads
         self.batch_size = batch_size
         self._models: list[models.ModelInfo] | None = None
-        self._loaded: dict[Path, _Loaded] = {}
-        self._loading: dict[Path, Background[_Loaded]] = {}  # prefetched, not yet used
+        self._loaded: dict[Path, LoadedModel] = {}
+        self._loading: dict[Path, _Prefetch] = {}  # prefetched, not yet used
         self._unloading: Background[None] | None = None  # released, not yet unloaded
         self._checksums: dict[Path, str] = {}  # hashing a model once per engine
         self.loads = 0  # how many models this engine loaded (build.json, tests)
@@ -190,79 +193,39 @@ class ArgosEngine:
             # reading of the sources, and the load (which releases it) would start later.
             with contextlib.suppress(ImportError):  # _open reports a missing ctranslate2
                 import ctranslate2  # noqa: F401
-            self._loading[info.path] = Background(lambda: self._open(info), "model-load")
+            translator = Background(lambda: self._open(info), "model-load")
+            tokenizer = None
+            with contextlib.suppress(ModelError):  # reported by _load, where it is used
+                tokenizer = open_tokenizer(info)  # beside the translator (_argos_model)
+            self._loading[info.path] = _Prefetch(translator, tokenizer)
 
-    def _load(self, info: models.ModelInfo) -> _Loaded:
+    def _load(self, info: models.ModelInfo) -> LoadedModel:
         assert info.path is not None
         if info.path in self._loaded:
             return self._loaded[info.path]
         pending = self._loading.pop(info.path, None)
         if pending is None:
             self._settle()
-        loaded = pending.result() if pending is not None else self._open(info)
+            translator, tokenizer = self._open(info), open_tokenizer(info)
+        else:
+            translator = pending.translator.result()
+            tokenizer = pending.tokenizer or open_tokenizer(info)
+        loaded = LoadedModel(info, translator, *tokenizer)
         self.loads += 1
         self._loaded[info.path] = loaded
         log.info("loaded %s (%s)", info.pair, info.path)
         return loaded
 
-    def _open(self, info: models.ModelInfo) -> _Loaded:
-        """The translator and tokenizer of a package (no state of the engine is touched:
-        this may run on a prefetch thread)."""
-        assert info.path is not None
-        try:
-            import ctranslate2
-        except ImportError as err:  # pragma: no cover - a dependency of the package
-            raise ModelError("ctranslate2 is not installed: pip install ctranslate2") from err
-        model_dir = info.path / "model"
-        try:
-            translator = ctranslate2.Translator(
-                str(model_dir),
-                device="cpu",
-                compute_type="auto",
-                inter_threads=self.inter_threads,
-                intra_threads=self.intra_threads,
-                # Every batch is queued at once (see _translate_one), so that this thread
-                # detokenizes finished batches while the workers decode the next ones.
-                max_queued_batches=-1,
-            )
-        except (RuntimeError, ValueError) as err:
-            raise ModelError(f"cannot load the Argos model in {model_dir}: {err}") from err
-        sp_path = info.path / "sentencepiece.model"
-        if sp_path.exists():
-            import sentencepiece
-
-            tokenizer: Any = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
-            is_sp = True
-        elif (info.path / "bpe.model").exists():
-            from argostranslate.tokenizer import BPETokenizer
-
-            tokenizer = BPETokenizer(info.path / "bpe.model", info.from_code, info.to_code)
-            is_sp = False
-        else:
-            raise ModelError(f"{info.path}: no sentencepiece.model or bpe.model in the package")
-        return _Loaded(info, translator, tokenizer, is_sp)
-
-    def _encode(self, loaded: _Loaded, text: str) -> list[str]:
-        if loaded.sentencepiece:
-            return list(loaded.tokenizer.encode(text, out_type=str))
-        return list(loaded.tokenizer.encode(text))
-
-    def _decode(self, loaded: _Loaded, tokens: list[str]) -> str:
-        prefix = loaded.info.target_prefix
-        if prefix and tokens and tokens[0] == prefix:
-            tokens = tokens[1:]
-        if loaded.sentencepiece:
-            text = str(loaded.tokenizer.decode_pieces(tokens))
-        else:
-            text = str(loaded.tokenizer.decode(tokens))
-        return text.strip()
+    def _open(self, info: models.ModelInfo) -> Any:
+        """The CTranslate2 translator of a package (on a prefetch thread, or the caller's)."""
+        return open_translator(info, self.inter_threads, self.intra_threads)
 
     def _translate_one(
-        self, loaded: _Loaded, texts: list[str], attention: set[int]
+        self, loaded: LoadedModel, texts: list[str], attention: set[int]
     ) -> list[Translation]:
         """``texts`` through one model; attention (alignments) for the indices in ``attention``."""
         results: list[Translation] = [Translation("", None)] * len(texts)
-        encoded = [self._encode(loaded, t) if t.strip() else [] for t in texts]
+        encoded = [loaded.encode(t) if t.strip() else [] for t in texts]
         # Attention needs SentencePiece's own piece offsets.
         attend = attention if loaded.sentencepiece else set()
         present = [i for i, toks in enumerate(encoded) if toks]
@@ -277,7 +240,7 @@ class ArgosEngine:
         return results
 
     def _submit(
-        self, loaded: _Loaded, encoded: list[list[str]], indices: list[int], attention: set[int]
+        self, loaded: LoadedModel, encoded: list[list[str]], indices: list[int], attention: set[int]
     ) -> list[tuple[list[int], Any]]:
         """Queue ``indices`` in batches cut longest first, as CTranslate2 rebatches one call
         (the short remainder batch is the cheap one); their futures, batch by batch. A batch
@@ -315,12 +278,12 @@ class ArgosEngine:
             pending.append((batch, futures))
         return pending
 
-    def _result(self, loaded: _Loaded, source: str, output: Any, aligned: bool) -> Translation:
+    def _result(self, loaded: LoadedModel, source: str, output: Any, aligned: bool) -> Translation:
         tokens = output.hypotheses[0]
         # With length_penalty=1 CTranslate2 already divides the log-probability by the
         # hypothesis length, so this is a per-token score comparable across sentences.
         score = float(output.scores[0]) if output.scores else None
-        text = self._decode(loaded, tokens)
+        text = loaded.decode(tokens)
         alignment = (
             piece_alignment(
                 loaded.tokenizer, loaded.info.target_prefix, source, tokens,
@@ -345,13 +308,13 @@ class ArgosEngine:
         Unloading runs on its own thread (CTranslate2 frees the weights without the GIL)
         while the caller merges and renders; the next model loads once it is done.
         """
-        for path, pending in self._loading.items():
+        translators = [loaded.translator for loaded in self._loaded.values()]
+        for pending in self._loading.values():
             with contextlib.suppress(Exception):  # never used: its error does not matter
-                self._loaded.setdefault(path, pending.result())
+                translators.append(pending.translator.result())
         self._loading.clear()
-        if self._loaded:
-            translators = [loaded.translator for loaded in self._loaded.values()]
-            self._loaded.clear()
+        self._loaded.clear()
+        if translators:
             self._settle()
             self._unloading = Background(lambda: _unload(translators), "model-unload")
 
@@ -360,22 +323,6 @@ class ArgosEngine:
         if self._unloading is not None:
             self._unloading.result()
             self._unloading = None
-
-
-def _unload(translators: list[Any]) -> None:
-    """Unload, then give the heap freed by the models and their decoding buffers back to
-    the system: glibc keeps freed memory in per-thread arenas, and each language's
-    translator runs on new threads, so without a trim the resident size grows language
-    after language."""
-    import ctypes
-
-    for translator in translators:
-        try:
-            translator.unload_model()
-        except (RuntimeError, AttributeError):
-            log.debug("unload failed for a released model")
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _batches(
