@@ -4,6 +4,7 @@ rebuild that finds nothing changed loads none of the code that would redo the wo
 from __future__ import annotations
 
 import ast
+import json
 import resource
 import subprocess
 import sys
@@ -117,3 +118,22 @@ def test_a_noop_with_front_matter_languages_and_an_image_parses_nothing(project:
     again, loaded = _imports_of_build(project, "-e", "pseudo", lang="")
     assert "in 2 language(s)" in again and "up to date" in again, again
     assert loaded == []
+
+
+def test_a_command_leaves_its_heap_to_the_process_exit(project: Path) -> None:
+    """The interpreter's last collections are skipped (they only freed memory the process
+    returns anyway); what the build wrote is complete."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('FROZEN', gc.get_freeze_count() > 0))\n"
+        "from pipeline.cli import main\n"
+        "main(sys.argv[1:], prog_name='summary-pipeline')\n"
+    )
+    argv = [sys.executable, "-c", code, "-C", str(project), "build", "--engine", "pseudo"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert "FROZEN True" in done.stdout
+    assert "Built " in done.stdout
+    report = json.loads((project / "output" / "build.json").read_text(encoding="utf-8"))
+    assert report["languages"]
+    pages = sorted((project / "output").rglob("*.html"))
+    assert pages and all(p.read_text(encoding="utf-8").rstrip().endswith("</html>") for p in pages)
