@@ -88,18 +88,31 @@ def test_a_wrong_guess_is_dropped_and_not_counted(
     assert sorted(opened) == ["MainThread", "model-load"]  # es prefetched, unused; ar loaded
 
 
-def test_a_model_that_fails_in_the_background_fails_the_build_as_before(
-    runner: CliRunner, project: Path, install_argos: Install, isolated_home: Path
+@pytest.mark.parametrize(
+    ("damaged", "message"),
+    [
+        ("model/model.bin", "cannot load the Argos model"),  # on the load thread
+        ("sentencepiece.model", "cannot load the SentencePiece model"),  # on the main thread
+    ],
+)
+def test_a_damaged_model_fails_the_build_cleanly(
+    runner: CliRunner,
+    project: Path,
+    install_argos: Install,
+    isolated_home: Path,
+    damaged: str,
+    message: str,
 ) -> None:
     install_argos("en-es")
-    (model_bin,) = (isolated_home / "argos-packages").glob("*/model/model.bin")
-    model_bin.write_bytes(b"not a model")
+    (path,) = (isolated_home / "argos-packages").glob(f"*/{damaged}")
+    path.write_bytes(b"not a model")
     result = runner.invoke(
         main, ["-C", str(project), "build", "--engine", "argos", "--lang", "es"]
     )
     assert result.exit_code != 0
-    assert "cannot load the Argos model" in result.output
+    assert message in result.output
     assert "Traceback" not in result.output
+    assert not [t for t in threading.enumerate() if t.name == "model-load"]
 
 
 def test_the_tokenizer_loads_on_the_caller_while_the_translator_loads_on_its_thread(
@@ -125,21 +138,6 @@ def test_the_tokenizer_loads_on_the_caller_while_the_translator_loads_on_its_thr
     assert [t.text for t in got] == [t.text for t in reference]
     assert names == ["MainThread", "MainThread"]  # the prefetched one was not loaded again
     engine.release()
-
-
-def test_a_corrupt_sentencepiece_model_fails_the_build_cleanly(
-    runner: CliRunner, project: Path, install_argos: Install, isolated_home: Path
-) -> None:
-    install_argos("en-es")
-    (sp_model,) = (isolated_home / "argos-packages").glob("*/sentencepiece.model")
-    sp_model.write_bytes(b"not a sentencepiece model")
-    result = runner.invoke(
-        main, ["-C", str(project), "build", "--engine", "argos", "--lang", "es"]
-    )
-    assert result.exit_code != 0
-    assert "cannot load the SentencePiece model" in result.output
-    assert "Traceback" not in result.output
-    assert not [t for t in threading.enumerate() if t.name == "model-load"]
 
 
 def test_prefetch_then_release_unused_loads_nothing(install_argos: Install) -> None:
